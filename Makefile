@@ -1,0 +1,54 @@
+# MEMO-py: every target installs what it needs (venv, npm packages, native build) when missing or stale.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+ANVIL_DIR := $(CURDIR)/node_modules/@foundry-rs/anvil-linux-amd64/bin
+export PATH := $(ANVIL_DIR):$(CURDIR)/$(VENV)/bin:$(PATH)
+# Hypothesis profile for the suite: "quick" in CI, "deep" for long local runs.
+export HYPOTHESIS_PROFILE ?= quick
+
+NATIVE_SRC := $(wildcard native/src/*.c native/include/*.h) native/build_ffi.py
+NATIVE_STAMP := memo_py/.native-built
+VENV_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: all setup demo test test-native test-py bench gas-snapshot clean
+
+all: setup
+
+setup: $(VENV_STAMP) $(NODE_STAMP) $(NATIVE_STAMP)
+
+$(VENV_STAMP): pyproject.toml setup.py
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip setuptools wheel
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(NATIVE_STAMP): $(VENV_STAMP) $(NATIVE_SRC)
+	$(PY) native/build_ffi.py
+	touch $@
+
+# C tests of the native core, under AddressSanitizer and UBSan.
+test-native:
+	$(MAKE) -C native test
+
+# Whole pytest suite through ape, so contract tests run on anvil (ethereum:local:foundry).
+test-py: setup
+	$(VENV)/bin/ape test tests -q -p no:cacheprovider
+
+test: setup test-native test-py
+
+demo: setup
+	$(PY) -m memo_py.cli demo
+
+bench: setup
+	@set -e; for b in bench/*.py; do echo "== $$b"; $(PY) $$b --quick; done
+
+clean:
+	rm -rf build native/build $(NATIVE_STAMP) memo_py/_memo_native*.so .build

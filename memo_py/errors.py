@@ -1,0 +1,56 @@
+"""The exception hierarchy of MEMO-py.
+
+Every error the SDK raises on bad input is a ``MemoError``. Each subclass also
+inherits the builtin that fits it, so callers that already catch ``ValueError``
+or ``LookupError`` keep working.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "MemoError",
+    "InvalidLength",
+    "NonCanonicalElement",
+    "NativeError",
+    "InvalidPoint",
+    "InvalidProof",
+    "InvalidSignature",
+    "DecryptionFailed",
+    "ConfigError",
+]
+
+
+class MemoError(Exception):
+    """Base class of every error raised by MEMO-py."""
+
+
+class InvalidLength(MemoError, ValueError):
+    """A byte string or array has the wrong length."""
+
+
+class NonCanonicalElement(MemoError, ValueError):
+    """A 32-byte field element is not below the BLS12-381 scalar modulus."""
+
+
+class NativeError(MemoError, RuntimeError):
+    """The native extension reported a status that no more specific error covers."""
+
+
+class InvalidPoint(MemoError, ValueError):
+    """Bytes that should encode a curve point do not (or not in the right subgroup)."""
+
+
+class InvalidProof(MemoError, ValueError):
+    """A KZG proof or commitment does not verify."""
+
+
+class InvalidSignature(MemoError, ValueError):
+    """A BLS signature or proof of possession does not verify."""
+
+
+class DecryptionFailed(MemoError, ValueError):
+    """An AES-GCM ciphertext was tampered with, or the key is wrong."""
+
+
+class ConfigError(MemoError, ValueError):
+    """A configuration value is missing or invalid."""
