@@ -17,6 +17,11 @@ __all__ = [
     "InvalidSignature",
     "DecryptionFailed",
     "ConfigError",
+    "NotEnoughChunks",
+    "RequestRejected",
+    "RequestExpired",
+    "RequestReplayed",
+    "BadRequestSignature",
 ]
 
 
@@ -54,3 +59,23 @@ class DecryptionFailed(MemoError, ValueError):
 
 class ConfigError(MemoError, ValueError):
     """A configuration value is missing or invalid."""
+
+
+class NotEnoughChunks(MemoError, LookupError):
+    """Fewer than k intact chunks of a stripe are available, so it cannot be decoded."""
+
+
+class RequestRejected(MemoError, PermissionError):
+    """A signed request between agents failed authentication."""
+
+
+class RequestExpired(RequestRejected):
+    """A signed request is past its expiry, or claims an expiry too far ahead."""
+
+
+class RequestReplayed(RequestRejected):
+    """A signed request reuses a nonce the receiver has already accepted."""
+
+
+class BadRequestSignature(RequestRejected):
+    """A signed request's signature is malformed or was made by another key."""
