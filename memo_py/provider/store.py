@@ -1,0 +1,200 @@
+"""The Provider's chunk store: chunk files on disk plus SQLite (WAL) metadata.
+
+A chunk is acknowledged only after its bytes and its metadata are durable:
+the file is written to a temporary name, fsynced, renamed into place, the
+directory is fsynced, and then the metadata row is committed with
+``synchronous=FULL``. A crash at any point leaves either no trace of the
+chunk or the whole chunk; files without a row are swept at start-up.
+
+Chunks are addressed by (order id, first blob index): an order's blobs form
+one sequence, the one its on-chain commitment root covers, and each chunk
+occupies a contiguous range of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from memo_py.errors import MemoError
+
+__all__ = ["ChunkRecord", "ChunkStore", "StoreFull", "ChunkConflict", "ChunkMissing"]
+
+
+class StoreFull(MemoError, OSError):
+    """Accepting the chunk would exceed the Provider's declared capacity."""
+
+
+class ChunkConflict(MemoError, ValueError):
+    """A different chunk is already stored at this (order, blob) position."""
+
+
+class ChunkMissing(MemoError, LookupError):
+    """No chunk is stored at this position, or its file is gone."""
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    """What the store knows about one chunk."""
+
+    order_id: bytes
+    first_blob: int
+    blob_count: int
+    size: int
+    sha256: bytes
+    commitments: tuple[bytes, ...]
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS chunks (
+    order_id    BLOB NOT NULL,
+    first_blob  INTEGER NOT NULL,
+    blob_count  INTEGER NOT NULL,
+    size        INTEGER NOT NULL,
+    sha256      BLOB NOT NULL,
+    commitments BLOB NOT NULL,
+    PRIMARY KEY (order_id, first_blob)
+);
+"""
+
+
+class ChunkStore:
+    """Durable chunk storage with a capacity limit."""
+
+    def __init__(self, root: str | os.PathLike[str], capacity: int) -> None:
+        if capacity <= 0:
+            raise ValueError(f"capacity must be positive, got {capacity}")
+        self.root = Path(root)
+        self.capacity = capacity
+        self._chunks = self.root / "chunks"
+        self._chunks.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.root / "store.db", check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+        self._sweep_orphans()
+
+    # -- writes -------------------------------------------------------------
+
+    def put(
+        self, order_id: bytes, first_blob: int, data: bytes, commitments: Sequence[bytes]
+    ) -> ChunkRecord:
+        """Store a chunk durably and return its record; idempotent for identical content."""
+        if len(order_id) != 32:
+            raise ValueError("order id must be 32 bytes")
+        if first_blob < 0 or not commitments or any(len(c) != 48 for c in commitments):
+            raise ValueError("need a non-negative first blob and one 48-byte commitment per blob")
+        digest = hashlib.sha256(data).digest()
+        record = ChunkRecord(order_id, first_blob, len(commitments), len(data), digest, tuple(commitments))
+        with self._lock:
+            existing = self._get_record(order_id, first_blob)
+            if existing is not None:
+                if existing.sha256 != digest or existing.commitments != record.commitments:
+                    raise ChunkConflict(f"blob {first_blob} of order 0x{order_id.hex()} already holds other data")
+                return existing
+            if self.used_bytes() + len(data) > self.capacity:
+                raise StoreFull(f"storing {len(data)} bytes would exceed the capacity of {self.capacity} bytes")
+            path = self._path(order_id, first_blob)
+            _write_durably(path, data)
+            self._db.execute(
+                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?)",
+                (order_id, first_blob, record.blob_count, record.size, digest, b"".join(commitments)),
+            )
+        return record
+
+    def delete_order(self, order_id: bytes) -> int:
+        """Drop every chunk of an order (after it ended); returns the bytes freed."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT first_blob, size FROM chunks WHERE order_id = ?", (order_id,)
+            ).fetchall()
+            self._db.execute("DELETE FROM chunks WHERE order_id = ?", (order_id,))
+            for first_blob, _ in rows:
+                self._path(order_id, first_blob).unlink(missing_ok=True)
+            return sum(size for _, size in rows)
+
+    # -- reads --------------------------------------------------------------
+
+    def get(self, order_id: bytes, first_blob: int) -> bytes:
+        """The chunk's bytes, checked against the digest recorded at write time."""
+        record = self.record(order_id, first_blob)
+        try:
+            data = self._path(order_id, first_blob).read_bytes()
+        except FileNotFoundError:
+            raise ChunkMissing(f"chunk file for blob {first_blob} of order 0x{order_id.hex()} is gone") from None
+        if hashlib.sha256(data).digest() != record.sha256:
+            raise ChunkMissing(f"chunk at blob {first_blob} of order 0x{order_id.hex()} is corrupted")
+        return data
+
+    def record(self, order_id: bytes, first_blob: int) -> ChunkRecord:
+        found = self._get_record(order_id, first_blob)
+        if found is None:
+            raise ChunkMissing(f"no chunk at blob {first_blob} of order 0x{order_id.hex()}")
+        return found
+
+    def records(self, order_id: bytes | None = None) -> Iterator[ChunkRecord]:
+        """All records, or those of one order, by (order, first blob)."""
+        if order_id is None:
+            cursor = self._db.execute("SELECT * FROM chunks ORDER BY order_id, first_blob")
+        else:
+            cursor = self._db.execute(
+                "SELECT * FROM chunks WHERE order_id = ? ORDER BY first_blob", (order_id,)
+            )
+        for row in cursor.fetchall():
+            yield _record(row)
+
+    def used_bytes(self) -> int:
+        (used,) = self._db.execute("SELECT COALESCE(SUM(size), 0) FROM chunks").fetchone()
+        return int(used)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- internals ----------------------------------------------------------
+
+    def _get_record(self, order_id: bytes, first_blob: int) -> ChunkRecord | None:
+        row = self._db.execute(
+            "SELECT * FROM chunks WHERE order_id = ? AND first_blob = ?", (order_id, first_blob)
+        ).fetchone()
+        return None if row is None else _record(row)
+
+    def _path(self, order_id: bytes, first_blob: int) -> Path:
+        return self._chunks / order_id.hex() / f"{first_blob:010d}.chunk"
+
+    def _sweep_orphans(self) -> None:
+        """Remove temporary files and files whose row never committed (a crash mid-put)."""
+        known = {(bytes(r[0]).hex(), int(r[1])) for r in self._db.execute("SELECT order_id, first_blob FROM chunks")}
+        for order_dir in self._chunks.iterdir():
+            for file in order_dir.iterdir():
+                stem = file.name.split(".")[0]
+                if file.suffix != ".chunk" or not stem.isdigit() or (order_dir.name, int(stem)) not in known:
+                    file.unlink()
+
+
+def _record(row: tuple) -> ChunkRecord:
+    order_id, first_blob, blob_count, size, digest, packed = row
+    packed = bytes(packed)
+    commitments = tuple(packed[i : i + 48] for i in range(0, len(packed), 48))
+    return ChunkRecord(bytes(order_id), int(first_blob), int(blob_count), int(size), bytes(digest), commitments)
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    """Write, fsync, rename into place, fsync the directory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

@@ -1,0 +1,90 @@
+import os
+
+import pytest
+
+from memo_py.provider.store import ChunkConflict, ChunkMissing, ChunkStore, StoreFull
+
+ORDER = b"\x11" * 32
+OTHER_ORDER = b"\x22" * 32
+COMMITS = (b"\xc0" + b"\x00" * 47, b"\xc0" + b"\x01" * 47)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = ChunkStore(tmp_path, capacity=10_000)
+    yield s
+    s.close()
+
+
+def test_put_then_get_returns_the_same_bytes(store):
+    data = os.urandom(1000)
+    record = store.put(ORDER, 0, data, COMMITS)
+    assert record.blob_count == 2 and record.size == 1000
+    assert store.get(ORDER, 0) == data
+    assert store.record(ORDER, 0).commitments == COMMITS
+    assert store.used_bytes() == 1000
+
+
+def test_put_is_idempotent_but_refuses_other_content(store):
+    data = os.urandom(100)
+    store.put(ORDER, 2, data, COMMITS)
+    store.put(ORDER, 2, data, COMMITS)
+    assert store.used_bytes() == 100
+    with pytest.raises(ChunkConflict, match="already holds other data"):
+        store.put(ORDER, 2, os.urandom(100), COMMITS)
+
+
+def test_capacity_is_enforced_and_nothing_is_written(store, tmp_path):
+    store.put(ORDER, 0, os.urandom(9_000), COMMITS)
+    with pytest.raises(StoreFull, match="capacity"):
+        store.put(ORDER, 2, os.urandom(2_000), COMMITS)
+    assert [r.first_blob for r in store.records(ORDER)] == [0]
+    with pytest.raises(OSError):  # StoreFull is also an OSError
+        store.put(ORDER, 2, os.urandom(2_000), COMMITS)
+
+
+def test_bad_arguments_are_rejected(store):
+    with pytest.raises(ValueError, match="32 bytes"):
+        store.put(b"short", 0, b"x", COMMITS)
+    with pytest.raises(ValueError, match="48-byte"):
+        store.put(ORDER, 0, b"x", (b"\x00" * 47,))
+    with pytest.raises(ValueError, match="capacity"):
+        ChunkStore(store.root / "other", capacity=0)
+
+
+def test_missing_and_corrupted_chunks_are_reported(store):
+    with pytest.raises(ChunkMissing, match="no chunk"):
+        store.get(ORDER, 0)
+    store.put(ORDER, 0, b"a" * 10, COMMITS)
+    path = store.root / "chunks" / ORDER.hex() / "0000000000.chunk"
+    path.write_bytes(b"b" * 10)
+    with pytest.raises(ChunkMissing, match="corrupted"):
+        store.get(ORDER, 0)
+    path.unlink()
+    with pytest.raises(ChunkMissing, match="gone"):
+        store.get(ORDER, 0)
+
+
+def test_a_restart_keeps_acknowledged_chunks_and_sweeps_half_written_ones(tmp_path):
+    store = ChunkStore(tmp_path, capacity=10_000)
+    data = os.urandom(500)
+    store.put(ORDER, 0, data, COMMITS)
+    store.close()
+    # Simulate a crash between the file write and the metadata commit.
+    orphan = tmp_path / "chunks" / ORDER.hex() / "0000000004.chunk"
+    orphan.write_bytes(b"x" * 10)
+    (tmp_path / "chunks" / ORDER.hex() / "0000000006.tmp").write_bytes(b"partial")
+    restarted = ChunkStore(tmp_path, capacity=10_000)
+    assert restarted.get(ORDER, 0) == data
+    assert not orphan.exists()
+    assert sorted(p.name for p in (tmp_path / "chunks" / ORDER.hex()).iterdir()) == ["0000000000.chunk"]
+    restarted.close()
+
+
+def test_delete_order_frees_its_space_only(store):
+    store.put(ORDER, 0, b"a" * 100, COMMITS)
+    store.put(ORDER, 2, b"b" * 100, COMMITS)
+    store.put(OTHER_ORDER, 0, b"c" * 50, COMMITS)
+    assert store.delete_order(ORDER) == 200
+    assert store.used_bytes() == 50
+    assert [r.order_id for r in store.records()] == [OTHER_ORDER]
