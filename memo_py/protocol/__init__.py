@@ -8,8 +8,13 @@ from memo_py.protocol.auth import (
     canonical_request,
     sign_request,
 )
+from memo_py.protocol.http import RemoteError, SignedClient, authenticate, error_response
 
 __all__ = [
+    "RemoteError",
+    "SignedClient",
+    "authenticate",
+    "error_response",
     "MemoryNonceStore",
     "NonceStore",
     "RequestVerifier",
