@@ -9,7 +9,8 @@
         needs neither `initializes` nor `uses`:
 
             import modules.bls as bls          # from a contract in contracts/
-            from ..modules import bls          # from contracts/test/ (relative)
+            from .modules import bls           # the same, relative
+            from ..modules import bls          # from contracts/test/
 
             assert bls.verify(pubkey_xy, message, sig, DST), "epochs: bad signature"
 
@@ -26,8 +27,14 @@
      the curve or not in its subgroup, the infinity public key). A precompile
      that fails consumes the gas forwarded to it, so a transaction carrying a
      malformed signature pays for it; no gas cap is set, so a future repricing
-     of the precompiles cannot lock the callers out. Public keys must come with
-     a proof of possession (checked by the Registry) for aggregation to be safe.
+     of the precompiles cannot lock the callers out (on anvil, a 1,000,000-gas
+     transaction with an off-curve signature used 986,160 gas). Public keys must
+     come with a proof of possession (checked by the Registry) for aggregation
+     to be safe.
+     Gas (anvil, Prague, 128-byte message): hash_to_g2 57,371; verify 161,371,
+     of which 154,524 are precompiles.
+     Note for importers: ape does not recompile a contract when only an
+     imported module changed; run `ape compile --force` after editing this file.
 """
 
 # Precompiles (EIP-198 and EIP-2537, Prague).
@@ -42,9 +49,6 @@ MAP_FP2_TO_G2: constant(address) = 0x0000000000000000000000000000000000000011
 MAX_MSG_LEN: constant(uint256) = 1024
 MAX_DST_LEN: constant(uint256) = 255
 
-# The base field modulus p as a 64-byte big-endian MODEXP modulus, so that MODEXP
-# returns a reduced element already in the EIP-2537 Fp encoding.
-P_MODULUS: constant(Bytes[64]) = x"000000000000000000000000000000001a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaab"
 # p as two limbs of its 64-byte encoding: bytes 0..31 (16 zero bytes, then the top
 # 16 bytes of p) and bytes 32..63.
 P_HI: constant(uint256) = 34565483545414906068789196026815425751  # 0x1a0111ea397fe69a4b1ba7b6434bacd7
@@ -53,11 +57,20 @@ P_LO: constant(uint256) = 454420608743698659570531224570657281625984907625430390
 HALF_P_HI: constant(uint256) = 17282741772707453034394598013407712875  # 0x0d0088f51cbff34d258dd3db21a5d66b
 HALF_P_LO: constant(uint256) = 80617075055843030690312053732876818007934237714091801549733396136033114903893  # 0xb23ba5c279c2895fb39869507b587b120f55ffff58a9ffffdcff7fffffffd555
 
-# MODEXP header: base length 64, exponent length 1, modulus length 64.
-MODEXP_HEADER: constant(Bytes[96]) = x"000000000000000000000000000000000000000000000000000000000000004000000000000000000000000000000000000000000000000000000000000000010000000000000000000000000000000000000000000000000000000000000040"
+# MODEXP header words: base length 64, exponent length 1, modulus length 64.
+# (bytes32 constants: concat() stores them directly, cheaper than a Bytes constant.)
+WORD_64: constant(bytes32) = 0x0000000000000000000000000000000000000000000000000000000000000040
+WORD_1: constant(bytes32) = 0x0000000000000000000000000000000000000000000000000000000000000001
+# The 64-byte modulus (16 zero bytes, then p) as two words.
+P_WORD_HI: constant(bytes32) = 0x000000000000000000000000000000001a0111ea397fe69a4b1ba7b6434bacd7
+P_WORD_LO: constant(bytes32) = 0x64774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaab
 
-# -G1 generator (x, p - y), the fixed left-hand point of the second pairing.
-NEG_G1_GENERATOR: constant(Bytes[128]) = x"0000000000000000000000000000000017f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb00000000000000000000000000000000114d1d6855d545a8aa7d76c8cf2e21f267816aef1db507c96655b9d5caac42364e6f38ba0ecb751bad54dcd6b939c2ca"
+# -G1 generator (x, p - y), the fixed left-hand point of the second pairing, as
+# four words of its EIP-2537 encoding.
+NEG_G1_X_HI: constant(bytes32) = 0x0000000000000000000000000000000017f1d3a73197d7942695638c4fa9ac0f
+NEG_G1_X_LO: constant(bytes32) = 0xc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb
+NEG_G1_Y_HI: constant(bytes32) = 0x00000000000000000000000000000000114d1d6855d545a8aa7d76c8cf2e21f2
+NEG_G1_Y_LO: constant(bytes32) = 0x67816aef1db507c96655b9d5caac42364e6f38ba0ecb751bad54dcd6b939c2ca
 
 # The G1 point at infinity (the sum of no keys), for an empty aggregate key.
 G1_INFINITY: constant(Bytes[128]) = x"0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
@@ -99,7 +112,15 @@ def verify(
     response: Bytes[32] = b""
     success, response = raw_call(
         PAIRING_CHECK,
-        concat(pubkey_xy, self.hash_to_g2(message, dst), NEG_G1_GENERATOR, sig),
+        concat(
+            pubkey_xy,
+            self.hash_to_g2(message, dst),
+            NEG_G1_X_HI,
+            NEG_G1_X_LO,
+            NEG_G1_Y_HI,
+            NEG_G1_Y_LO,
+            sig,
+        ),
         max_outsize=32,
         is_static_call=True,
         revert_on_failure=False,
@@ -265,10 +286,11 @@ def _expand_message_xmd(
 ) -> bytes32[8]:
     """
     @dev RFC 9380 section 5.3.1 with b_in_bytes = 32, s_in_bytes = 64. Always
-         returns eight blocks; those past ceil(len_in_bytes / 32) are zero.
+         computes eight blocks (hash_to_g2 needs all of them); a shorter output
+         is a prefix of these (len_in_bytes is hashed into b_0). Unrolled: a loop
+         with an array index costs ~150 gas more per block.
     """
     assert len_in_bytes != 0 and len_in_bytes <= 256, "bls: bad output length"
-    ell: uint256 = (len_in_bytes + 31) // 32
     dst_prime: Bytes[MAX_DST_LEN + 1] = concat(dst, convert(convert(len(dst), uint8), bytes1))
     # msg_prime = Z_pad || msg || I2OSP(len_in_bytes, 2) || I2OSP(0, 1) || DST_prime
     b0: bytes32 = sha256(
@@ -281,19 +303,16 @@ def _expand_message_xmd(
             dst_prime,
         )
     )
-    b: bytes32[8] = empty(bytes32[8])
-    b[0] = sha256(concat(b0, x"01", dst_prime))
-    for i: uint256 in range(1, 8):
-        if i >= ell:
-            break
-        b[i] = sha256(
-            concat(
-                convert(convert(b0, uint256) ^ convert(b[i - 1], uint256), bytes32),
-                convert(convert(i + 1, uint8), bytes1),
-                dst_prime,
-            )
-        )
-    return b
+    x0: uint256 = convert(b0, uint256)
+    b1: bytes32 = sha256(concat(b0, x"01", dst_prime))
+    b2: bytes32 = sha256(concat(convert(x0 ^ convert(b1, uint256), bytes32), x"02", dst_prime))
+    b3: bytes32 = sha256(concat(convert(x0 ^ convert(b2, uint256), bytes32), x"03", dst_prime))
+    b4: bytes32 = sha256(concat(convert(x0 ^ convert(b3, uint256), bytes32), x"04", dst_prime))
+    b5: bytes32 = sha256(concat(convert(x0 ^ convert(b4, uint256), bytes32), x"05", dst_prime))
+    b6: bytes32 = sha256(concat(convert(x0 ^ convert(b5, uint256), bytes32), x"06", dst_prime))
+    b7: bytes32 = sha256(concat(convert(x0 ^ convert(b6, uint256), bytes32), x"07", dst_prime))
+    b8: bytes32 = sha256(concat(convert(x0 ^ convert(b7, uint256), bytes32), x"08", dst_prime))
+    return [b1, b2, b3, b4, b5, b6, b7, b8]
 
 
 @view
@@ -303,7 +322,7 @@ def _mod_p(hi: bytes32, lo: bytes32) -> Bytes[64]:
     """
     return raw_call(
         MODEXP,
-        concat(MODEXP_HEADER, hi, lo, x"01", P_MODULUS),
+        concat(WORD_64, WORD_1, WORD_64, hi, lo, x"01", P_WORD_HI, P_WORD_LO),
         max_outsize=64,
         is_static_call=True,
     )
