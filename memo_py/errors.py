@@ -12,6 +12,7 @@ __all__ = [
     "InvalidLength",
     "NonCanonicalElement",
     "NativeError",
+    "ZeroInverse",
     "InvalidPoint",
     "InvalidProof",
     "InvalidSignature",
@@ -39,6 +40,10 @@ class NonCanonicalElement(MemoError, ValueError):
 
 class NativeError(MemoError, RuntimeError):
     """The native extension reported a status that no more specific error covers."""
+
+
+class ZeroInverse(MemoError, ZeroDivisionError):
+    """Zero was given where a field element must be inverted."""
 
 
 class InvalidPoint(MemoError, ValueError):
