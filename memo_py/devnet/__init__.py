@@ -1,0 +1,5 @@
+"""A local MEMO network: anvil, the contracts, and one process per role."""
+
+from memo_py.devnet.anvil import AnvilNode, find_anvil, free_port, start_anvil, wait_for_rpc
+
+__all__ = ["AnvilNode", "find_anvil", "free_port", "start_anvil", "wait_for_rpc"]
