@@ -32,6 +32,7 @@ from ethereum.ercs import IERC20
 
 from .modules import merkle
 from .interfaces import IDisputes
+from .interfaces import IEpochs
 
 implements: IDisputes
 
@@ -54,10 +55,6 @@ struct Order:
 
 interface IMarket:
     def order_of(order_id: bytes32) -> Order: view
-
-
-interface IEpochs:
-    def current_epoch() -> uint256: view
 
 
 interface IRegistry:

@@ -7,17 +7,20 @@
         weight, and `slash`, which records its calls and pays the slashed
         pledge out in tokens.
 @dev No access control: never deploy outside tests. The aggregate key is
-     recomputed with the G1ADD precompile (0x0b) over the active slots.
+     kept with modules/bls.vy (G1ADD) like the Registry does, and
+     `signers_key` has the Registry's semantics.
 """
 
 from ethereum.ercs import IERC20
 
-G1ADD: constant(address) = 0x000000000000000000000000000000000000000b
+from ..modules import bls
+
 MAX_KEEPERS: constant(uint256) = 256
 
 TOKEN: public(immutable(IERC20))
 
 keeper_count: public(uint256)
+keeper_bitmap: public(uint256)
 keeper_pubkey: public(HashMap[uint256, Bytes[128]])
 keeper_weight: public(HashMap[uint256, uint256])
 agg_pubkey: public(Bytes[128])
@@ -40,23 +43,24 @@ event Slashed:
 @deploy
 def __init__(token: IERC20):
     TOKEN = token
-    self.agg_pubkey = empty(Bytes[128])
+    self.agg_pubkey = concat(empty(bytes32), empty(bytes32), empty(bytes32), empty(bytes32))
 
 
 @external
 def add_keeper(pubkey: Bytes[128], weight: uint256) -> uint256:
     """
-    @notice Append a keeper slot.
+    @notice Fill the next keeper slot.
     @param pubkey EIP-2537 G1 public key.
-    @param weight Its weight.
+    @param weight Its weight (> 0).
     @return The slot index.
     """
     slot: uint256 = self.keeper_count
     self.keeper_count = slot + 1
     self.keeper_pubkey[slot] = pubkey
     self.keeper_weight[slot] = weight
+    self.keeper_bitmap |= 1 << slot
     self.total_keeper_weight += weight
-    self._recompute()
+    self.agg_pubkey = bls.g1_add(self.agg_pubkey, pubkey)
     return slot
 
 
@@ -66,22 +70,45 @@ def remove_keeper(slot: uint256):
     @notice Deactivate a keeper slot (weight 0, key cleared), as an exit would.
     @param slot The slot.
     """
+    self.agg_pubkey = bls.g1_sub(self.agg_pubkey, self.keeper_pubkey[slot])
     self.total_keeper_weight -= self.keeper_weight[slot]
     self.keeper_weight[slot] = 0
     self.keeper_pubkey[slot] = b""
-    self._recompute()
+    self.keeper_bitmap &= ~(1 << slot)
 
 
 @external
 def set_keeper_weight(slot: uint256, weight: uint256):
     """
-    @notice Change a slot's weight.
+    @notice Change an active slot's weight.
     @param slot The slot.
     @param weight The new weight.
     """
     self.total_keeper_weight = self.total_keeper_weight - self.keeper_weight[slot] + weight
     self.keeper_weight[slot] = weight
-    self._recompute()
+
+
+@external
+@view
+def signers_key(signer_bitmap: uint256) -> (Bytes[128], uint256):
+    """
+    @notice Aggregate key and weight of the signers (agg_pubkey minus the active non-signers), as the Registry computes them.
+    @param signer_bitmap Bit i set = slot i signed.
+    @return (aggregate key, signers' weight).
+    """
+    active: uint256 = self.keeper_bitmap
+    assert signer_bitmap & ~active == 0, "registry: inactive signer"
+    key: Bytes[128] = self.agg_pubkey
+    weight: uint256 = self.total_keeper_weight
+    missing: uint256 = active & ~signer_bitmap
+    for slot: uint256 in range(MAX_KEEPERS):
+        if missing == 0:
+            break
+        if missing & 1 != 0:
+            key = bls.g1_sub(key, self.keeper_pubkey[slot])
+            weight -= self.keeper_weight[slot]
+        missing >>= 1
+    return key, weight
 
 
 @external
@@ -115,15 +142,3 @@ def slash(provider: address, amount: uint256, recipient: address) -> uint256:
         assert extcall TOKEN.transfer(recipient, taken)
     log Slashed(provider=provider, recipient=recipient, requested=amount, taken=taken)
     return taken
-
-
-@internal
-def _recompute():
-    agg: Bytes[128] = concat(empty(bytes32), empty(bytes32), empty(bytes32), empty(bytes32))
-    for slot: uint256 in range(MAX_KEEPERS):
-        if slot >= self.keeper_count:
-            break
-        if self.keeper_weight[slot] == 0:
-            continue
-        agg = raw_call(G1ADD, concat(agg, self.keeper_pubkey[slot]), max_outsize=128, is_static_call=True)
-    self.agg_pubkey = agg

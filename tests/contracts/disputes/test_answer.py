@@ -1,6 +1,6 @@
 import ape
 
-from conftest import MIN_BOND, WINDOW
+from disputes_support import MIN_BOND, WINDOW
 
 GAS = {}
 
@@ -92,7 +92,7 @@ def test_answer_bad_merkle_path(disputes, open_dispute, stored, provider):
 
 def test_answer_commitment_not_in_tree(disputes, open_dispute, stored, trusted_setup, provider):
     # A correct opening of a blob the Provider does not store under this order.
-    from conftest import StoredOrder
+    from disputes_support import StoredOrder
 
     other = StoredOrder(trusted_setup, 1, seed=99)
     dispute_id, z, index = open_dispute()

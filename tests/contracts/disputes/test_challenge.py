@@ -1,7 +1,7 @@
 import ape
 from eth_utils import keccak
 
-from conftest import BLS_MODULUS, END, MIN_BOND, START, WINDOW
+from disputes_support import BLS_MODULUS, END, MIN_BOND, START, WINDOW
 
 
 def test_challenge_opens_a_dispute(chain, disputes, token, order_id, funded, challenger, provider, stored):

@@ -1,6 +1,6 @@
 import ape
 
-from conftest import MIN_BOND, SLASH, WINDOW
+from disputes_support import MIN_BOND, SLASH, WINDOW
 
 
 def test_resolve_timeout_slashes(chain, disputes, registry, token, open_dispute, provider, challenger, attacker):
