@@ -106,3 +106,26 @@ def test_answer_bad_commitment_length(disputes, open_dispute, stored, provider):
     y, proof = stored.opening(index, z)
     with ape.reverts("disputes: bad commitment length"):
         disputes.answer(dispute_id, stored.commitments[index][:47], stored.tree.proof(index), y, proof, sender=provider)
+
+
+def test_answer_gas_deep_tree(disputes, market, token, funded, owner, user, provider, challenger, stored):
+    """Answer gas for an order of 2**16 blobs (depth 16): only the challenged blob is real, the other leaves are random commitments."""
+    import os
+
+    from eth_utils import keccak
+
+    from memo_py.chain.merkle import CommitmentTree
+    from disputes_support import END, START
+
+    n, index = 1 << 16, 4242
+    commitments = [os.urandom(48) for _ in range(n)]
+    commitments[index] = stored.commitments[0]
+    tree = CommitmentTree(commitments)
+    oid = keccak(b"deep-order")
+    market.set_order(oid, (user, provider, 1, 0, 2**30, 1, START, END, tree.root, n), sender=owner)
+    tx = disputes.challenge(oid, index, MIN_BOND, sender=challenger)
+    ev = tx.events.filter(disputes.DisputeOpened)[0]
+    y, proof = stored.opening(0, ev.z)
+    tx = disputes.answer(ev.dispute_id, commitments[index], tree.proof(index), y, proof, sender=provider)
+    print(f"\nGAS dispute_answer depth=16 gas={tx.gas_used} (provider token balance before: {token.balanceOf(provider) - MIN_BOND})")
+    assert tx.gas_used <= 150_000
