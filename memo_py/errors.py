@@ -23,6 +23,11 @@ __all__ = [
     "RequestExpired",
     "RequestReplayed",
     "BadRequestSignature",
+    "NotPermitted",
+    "UnknownOrder",
+    "UnknownEpoch",
+    "AgreementConflict",
+    "CapacityExceeded",
 ]
 
 
@@ -84,3 +89,23 @@ class RequestReplayed(RequestRejected):
 
 class BadRequestSignature(RequestRejected):
     """A signed request's signature is malformed or was made by another key."""
+
+
+class NotPermitted(MemoError, PermissionError):
+    """An authenticated sender asked for something its role does not allow (HTTP 403)."""
+
+
+class UnknownOrder(MemoError, LookupError):
+    """No agreement or order is known under this id (HTTP 404)."""
+
+
+class UnknownEpoch(MemoError, LookupError):
+    """The epoch has no seed yet, or nothing is to be proven in it (HTTP 404)."""
+
+
+class AgreementConflict(MemoError, ValueError):
+    """A request contradicts an agreement already made, or state it depends on (HTTP 409)."""
+
+
+class CapacityExceeded(MemoError, OSError):
+    """Accepting the request would exceed the Provider's free capacity (HTTP 507)."""

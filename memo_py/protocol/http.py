@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -32,7 +33,10 @@ class RemoteError(MemoError, RuntimeError):
 async def authenticate(request: Request, verifier: RequestVerifier) -> tuple[str, bytes]:
     """Return (signer address, body) of a signed request, or raise ``RequestRejected``."""
     body = await request.body()
-    signer = verifier.verify(request.method, request.url.path, request.url.query, body, request.headers)
+    # Signature recovery is CPU work: keep it off the event loop.
+    signer = await run_in_threadpool(
+        verifier.verify, request.method, request.url.path, request.url.query, body, dict(request.headers)
+    )
     return signer, body
 
 

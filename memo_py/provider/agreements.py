@@ -1,0 +1,257 @@
+"""Agreements: the terms a User and the Provider settle on before any chunk moves.
+
+An agreement is keyed by the Market's order id,
+``keccak256(abi_encode(address user, address provider, uint256 nonce))``, so the
+off-chain agreement and the on-chain order are the same thing seen twice.
+
+Each agreement reserves ``blob_count * 126976`` payload bytes. Reserved bytes
+count against the Provider's capacity whether or not the chunks have arrived,
+so two Users cannot both be promised the same free space. Proposing the same
+nonce again is idempotent when the terms are identical and grows the
+reservation when only ``blob_count`` is larger; any other change is a conflict.
+
+The table lives in SQLite (WAL, ``synchronous=FULL``): an agreement the Provider
+answered for survives a crash. Co-signed order updates are kept too, so the
+Provider can submit them itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from eth_abi import encode as abi_encode
+from eth_utils import keccak, to_checksum_address
+
+from memo_py.errors import AgreementConflict, CapacityExceeded, UnknownOrder
+from memo_py.native import PAYLOAD_BYTES_PER_BLOB
+
+__all__ = ["Terms", "Agreement", "AgreementBook", "order_id"]
+
+_UINT256 = 2**256
+
+
+def order_id(user: str, provider: str, nonce: int) -> bytes:
+    """keccak256(abi_encode(user, provider, nonce)): the Market's order id."""
+    return keccak(abi_encode(["address", "address", "uint256"], [user, provider, int(nonce)]))
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What a User proposes in ``POST /agreements``."""
+
+    nonce: int
+    price: int
+    start_epoch: int
+    end_epoch: int
+    blob_count: int
+    chunk_blobs: int
+
+    @classmethod
+    def from_json(cls, body: Any) -> Terms:
+        """Parse and range-check a JSON body (raises ValueError naming the field)."""
+        if not isinstance(body, dict):
+            raise ValueError("the body must be a JSON object")
+        values = {}
+        for name in ("nonce", "price", "start_epoch", "end_epoch", "blob_count", "chunk_blobs"):
+            value = body.get(name)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValueError(f"{name} must be an integer")
+            if not 0 <= value < _UINT256:
+                raise ValueError(f"{name} must be a uint256")
+            values[name] = value
+        terms = cls(**values)
+        if terms.end_epoch <= terms.start_epoch:
+            raise ValueError(f"end_epoch {terms.end_epoch} must be after start_epoch {terms.start_epoch}")
+        if terms.chunk_blobs < 1:
+            raise ValueError("chunk_blobs must be at least 1")
+        if terms.blob_count < 1 or terms.blob_count % terms.chunk_blobs:
+            raise ValueError(f"blob_count {terms.blob_count} must be a positive multiple of chunk_blobs {terms.chunk_blobs}")
+        return terms
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """An accepted agreement: the order id, its User and its terms."""
+
+    order_id: bytes
+    user: str
+    provider: str
+    nonce: int
+    price: int
+    start_epoch: int
+    end_epoch: int
+    blob_count: int
+    chunk_blobs: int
+
+    @property
+    def size(self) -> int:
+        """Payload bytes reserved (the order's ``size``)."""
+        return self.blob_count * PAYLOAD_BYTES_PER_BLOB
+
+    @property
+    def chunk_bytes(self) -> int:
+        return self.chunk_blobs * PAYLOAD_BYTES_PER_BLOB
+
+    def same_terms(self, terms: Terms) -> bool:
+        """Whether ``terms`` match in everything but the blob count."""
+        return (self.price, self.start_epoch, self.end_epoch, self.chunk_blobs) == (
+            terms.price,
+            terms.start_epoch,
+            terms.end_epoch,
+            terms.chunk_blobs,
+        )
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS agreements (
+    order_id    BLOB PRIMARY KEY,
+    user        TEXT NOT NULL,
+    provider    TEXT NOT NULL,
+    nonce       TEXT NOT NULL,
+    price       TEXT NOT NULL,
+    start_epoch INTEGER NOT NULL,
+    end_epoch   INTEGER NOT NULL,
+    blob_count  INTEGER NOT NULL,
+    chunk_blobs INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cosigned (
+    order_id           BLOB NOT NULL,
+    seq                TEXT NOT NULL,
+    update_json        TEXT NOT NULL,
+    user_signature     BLOB NOT NULL,
+    provider_signature BLOB NOT NULL,
+    PRIMARY KEY (order_id, seq)
+);
+"""
+
+
+class AgreementBook:
+    """The Provider's agreements, with capacity reservation."""
+
+    def __init__(self, path: str | os.PathLike[str], provider: str, capacity: int) -> None:
+        if capacity <= 0:
+            raise ValueError(f"capacity must be positive, got {capacity}")
+        self.provider = to_checksum_address(provider)
+        self.capacity = capacity
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(os.fspath(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+
+    # -- agreements ---------------------------------------------------------
+
+    def propose(self, user: str, terms: Terms) -> tuple[Agreement, bool]:
+        """Accept, grow or confirm an agreement; returns it and whether anything changed.
+
+        Raises AgreementConflict when the nonce is taken with other terms (or a smaller
+        blob count), and CapacityExceeded when the new bytes do not fit.
+        """
+        user = to_checksum_address(user)
+        oid = order_id(user, self.provider, terms.nonce)
+        with self._lock:
+            existing = self._get(oid)
+            if existing is None:
+                extra = terms.blob_count * PAYLOAD_BYTES_PER_BLOB
+                agreement = Agreement(oid, user, self.provider, **asdict(terms))
+            else:
+                if not existing.same_terms(terms):
+                    raise AgreementConflict(f"order 0x{oid.hex()} exists with other terms")
+                if terms.blob_count < existing.blob_count:
+                    raise AgreementConflict(
+                        f"order 0x{oid.hex()} already covers {existing.blob_count} blobs; it cannot shrink"
+                    )
+                if terms.blob_count == existing.blob_count:
+                    return existing, False
+                extra = (terms.blob_count - existing.blob_count) * PAYLOAD_BYTES_PER_BLOB
+                agreement = replace(existing, blob_count=terms.blob_count)
+            free = self.capacity - self._reserved()
+            if extra > free:
+                raise CapacityExceeded(f"{extra} more bytes requested, {max(free, 0)} free")
+            self._db.execute(
+                "INSERT OR REPLACE INTO agreements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    oid,
+                    agreement.user,
+                    agreement.provider,
+                    str(agreement.nonce),
+                    str(agreement.price),
+                    agreement.start_epoch,
+                    agreement.end_epoch,
+                    agreement.blob_count,
+                    agreement.chunk_blobs,
+                ),
+            )
+            return agreement, True
+
+    def get(self, oid: bytes) -> Agreement:
+        """The agreement of an order id, or UnknownOrder."""
+        with self._lock:
+            found = self._get(oid)
+        if found is None:
+            raise UnknownOrder(f"no agreement for order 0x{oid.hex()}")
+        return found
+
+    def find(self, oid: bytes) -> Agreement | None:
+        with self._lock:
+            return self._get(oid)
+
+    def all(self) -> list[Agreement]:
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM agreements ORDER BY order_id").fetchall()
+        return [_agreement(r) for r in rows]
+
+    def reserved_bytes(self) -> int:
+        with self._lock:
+            return self._reserved()
+
+    def free_bytes(self) -> int:
+        return max(0, self.capacity - self.reserved_bytes())
+
+    # -- co-signed updates --------------------------------------------------
+
+    def record_cosigned(
+        self, oid: bytes, seq: int, update: dict[str, Any], user_signature: bytes, provider_signature: bytes
+    ) -> None:
+        """Keep a co-signed update (the latest signature for a sequence number wins)."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO cosigned VALUES (?, ?, ?, ?, ?)",
+                (oid, str(seq), json.dumps(update, sort_keys=True), user_signature, provider_signature),
+            )
+
+    def cosigned(self, oid: bytes) -> list[tuple[dict[str, Any], bytes, bytes]]:
+        """Co-signed updates of an order, by sequence number."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT update_json, user_signature, provider_signature FROM cosigned WHERE order_id = ?", (oid,)
+            ).fetchall()
+        out = [(json.loads(u), bytes(us), bytes(ps)) for u, us, ps in rows]
+        return sorted(out, key=lambda item: int(item[0]["seq"]))
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- internals ----------------------------------------------------------
+
+    def _get(self, oid: bytes) -> Agreement | None:
+        row = self._db.execute("SELECT * FROM agreements WHERE order_id = ?", (oid,)).fetchone()
+        return None if row is None else _agreement(row)
+
+    def _reserved(self) -> int:
+        (blobs,) = self._db.execute("SELECT COALESCE(SUM(blob_count), 0) FROM agreements").fetchone()
+        return int(blobs) * PAYLOAD_BYTES_PER_BLOB
+
+
+def _agreement(row: tuple) -> Agreement:
+    oid, user, provider, nonce, price, start, end, blob_count, chunk_blobs = row
+    return Agreement(
+        bytes(oid), user, provider, int(nonce), int(price), int(start), int(end), int(blob_count), int(chunk_blobs)
+    )

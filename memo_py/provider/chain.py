@@ -1,0 +1,81 @@
+"""What the Provider daemon needs from the chain, as a protocol.
+
+The real implementation (web3, against Registry, Market and Epochs) lives in the
+chain layer; unit tests use an in-memory fake. Every method may block (it is a
+JSON-RPC call), so the service calls them from a worker thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+__all__ = ["ChainOrder", "ProviderChain"]
+
+
+@dataclass(frozen=True)
+class ChainOrder:
+    """An order as the Market stores it (``IMarket.Order``), with its id.
+
+    It pays, and must be proven, for the epochs ``start_epoch <= e < end_epoch``.
+    """
+
+    order_id: bytes
+    user: str
+    provider: str
+    nonce: int
+    seq: int
+    size: int
+    price: int
+    start_epoch: int
+    end_epoch: int
+    root: bytes
+    blob_count: int
+
+    def active_at(self, epoch: int) -> bool:
+        """Whether the order is in force (paid and challenged) during ``epoch``."""
+        return self.start_epoch <= epoch < self.end_epoch
+
+
+@runtime_checkable
+class ProviderChain(Protocol):
+    """Chain reads and writes of a Provider daemon."""
+
+    @property
+    def chain_id(self) -> int:
+        """The chain id (EIP-712 domain of order updates)."""
+        ...
+
+    @property
+    def market(self) -> str:
+        """The Market contract's address (EIP-712 verifying contract)."""
+        ...
+
+    def is_user(self, address: str) -> bool:
+        """Whether ``address`` is an active registered User."""
+        ...
+
+    def is_keeper(self, address: str) -> bool:
+        """Whether ``address`` is an active registered Keeper."""
+        ...
+
+    def current_epoch(self) -> int:
+        """The Epochs contract's current epoch."""
+        ...
+
+    def seed_of(self, epoch: int) -> bytes | None:
+        """The 32-byte challenge seed of ``epoch``, or None while the epoch is not open."""
+        ...
+
+    def orders_of(self, provider: str) -> Sequence[ChainOrder]:
+        """Every on-chain order of ``provider`` (any state; callers filter with ``active_at``)."""
+        ...
+
+    def submit_orders(self, updates: Sequence[tuple[object, bytes, bytes]]) -> bytes:
+        """Submit co-signed ``(OrderUpdate, user_signature, provider_signature)`` triples; the tx hash."""
+        ...
+
+    def withdraw_pay(self, epoch: int, cum_pay: int, cum_penalty: int, proof: Sequence[bytes]) -> bytes:
+        """Withdraw pay through ``epoch`` against its attested results root; the tx hash."""
+        ...

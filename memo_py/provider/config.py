@@ -1,0 +1,64 @@
+"""The Provider daemon's configuration (a pydantic model, loadable from JSON or TOML)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from eth_account import Account
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from memo_py.native import PAYLOAD_BYTES_PER_BLOB
+
+__all__ = ["KeeperEndpoint", "ProviderConfig"]
+
+
+class KeeperEndpoint(BaseModel):
+    """A Keeper the Provider pushes its proofs to."""
+
+    model_config = ConfigDict(frozen=True)
+
+    address: str
+    url: str
+
+
+class ProviderConfig(BaseModel):
+    """Everything a Provider daemon needs besides its chain access.
+
+    ``capacity`` and ``price`` are what the Provider offers: payload bytes it will
+    reserve for agreements, and the lowest price per byte per epoch it accepts.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    private_key: SecretStr
+    data_dir: Path
+    capacity: int = Field(gt=0)
+    price: int = Field(ge=0, lt=2**256)
+    #: Processes that commit blobs (ckzg holds the GIL, so one process per core).
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    #: Blobs sampled per epoch challenge.
+    sample_size: int = Field(default=16, ge=1)
+    #: Largest chunk accepted, in blobs (bounds the memory one request may take).
+    max_chunk_blobs: int = Field(default=16, ge=1)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8700, ge=0, lt=65536)
+    keepers: tuple[KeeperEndpoint, ...] = ()
+
+    @field_validator("private_key")
+    @classmethod
+    def _valid_key(cls, value: SecretStr) -> SecretStr:
+        try:
+            Account.from_key(value.get_secret_value())
+        except Exception as exc:  # eth-account raises several types for bad keys
+            raise ValueError(f"private_key is not an Ethereum private key: {type(exc).__name__}") from None
+        return value
+
+    @property
+    def address(self) -> str:
+        """The Provider's checksum address (derived from its key)."""
+        return Account.from_key(self.private_key.get_secret_value()).address
+
+    @property
+    def max_chunk_bytes(self) -> int:
+        return self.max_chunk_blobs * PAYLOAD_BYTES_PER_BLOB

@@ -1,0 +1,290 @@
+"""The Provider daemon's HTTP service (starlette): API v1 of the network plan.
+
+Handlers are thin: authenticate the request, check the signer's role, and hand
+over to :mod:`~memo_py.provider.agreements`, :mod:`~memo_py.provider.ingest`,
+:mod:`~memo_py.provider.cosign` or :mod:`~memo_py.provider.prover`. Every error
+is a JSON ``{"error", "message"}`` with the status :func:`status_of` gives it.
+
+State lives in ``config.data_dir``: ``store.db`` + ``chunks/`` (the chunk store),
+``agreements.db`` and ``nonces.db`` (accepted request nonces, so a replay is
+refused across restarts too). A new app on the same directory serves everything
+an earlier one acknowledged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from memo_py.errors import (
+    AgreementConflict,
+    CapacityExceeded,
+    MemoError,
+    NotPermitted,
+    RequestRejected,
+    UnknownEpoch,
+    UnknownOrder,
+)
+from memo_py.protocol.auth import RequestVerifier, SqliteNonceStore
+from memo_py.protocol.http import authenticate, error_response
+from memo_py.provider.agreements import Agreement, AgreementBook, Terms
+from memo_py.provider.chain import ProviderChain
+from memo_py.provider.config import ProviderConfig
+from memo_py.provider.cosign import Cosigner, stored_commitments
+from memo_py.provider.ingest import Committer, Ingest
+from memo_py.provider.prover import Prover, push_proof
+from memo_py.provider.store import ChunkConflict, ChunkMissing, ChunkStore, StoreFull
+
+__all__ = ["API_VERSION", "ProviderService", "create_app", "status_of"]
+
+API_VERSION = 1
+
+log = logging.getLogger(__name__)
+
+
+def status_of(exc: BaseException) -> int:
+    """The HTTP status of an error raised while serving a request."""
+    if isinstance(exc, RequestRejected):
+        return 401
+    if isinstance(exc, NotPermitted):
+        return 403
+    if isinstance(exc, (UnknownOrder, UnknownEpoch, ChunkMissing)):
+        return 404
+    if isinstance(exc, (AgreementConflict, ChunkConflict)):
+        return 409
+    if isinstance(exc, (CapacityExceeded, StoreFull)):
+        return 507
+    if isinstance(exc, (MemoError, ValueError)):
+        return 400
+    return 500
+
+
+def _error(exc: BaseException) -> JSONResponse:
+    if status_of(exc) == 500:
+        log.exception("internal error", exc_info=exc)
+        return JSONResponse({"error": "InternalError", "message": "internal error"}, status_code=500)
+    response = error_response(exc)  # type: ignore[arg-type]
+    response.status_code = status_of(exc)
+    return response
+
+
+def _order_id(text: str) -> bytes:
+    if not text.startswith(("0x", "0X")) or len(text) != 66:
+        raise ValueError(f"order id must be 0x and 32 bytes of hex, got {text!r}")
+    try:
+        return bytes.fromhex(text[2:])
+    except ValueError:
+        raise ValueError(f"order id is not hex: {text!r}") from None
+
+
+def _index(name: str, text: str) -> int:
+    if not text.isdigit() or len(text) > 20:
+        raise ValueError(f"{name} must be a non-negative integer, got {text!r}")
+    return int(text)
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"the body is not JSON: {exc}") from None
+
+
+class ProviderService:
+    """The Provider's state and operations behind the HTTP handlers."""
+
+    def __init__(
+        self,
+        config: ProviderConfig,
+        chain: ProviderChain,
+        store: ChunkStore | None = None,
+        *,
+        committer: Committer | None = None,
+    ) -> None:
+        self.config = config
+        self.chain = chain
+        self.address = config.address
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        self._owns_store = store is None
+        self.store = store if store is not None else ChunkStore(config.data_dir, config.capacity)
+        self.agreements = AgreementBook(config.data_dir / "agreements.db", self.address, config.capacity)
+        self.nonces = SqliteNonceStore(config.data_dir / "nonces.db")
+        self.verifier = RequestVerifier(self.address, self.nonces)
+        self._owns_committer = committer is None
+        self.committer = committer if committer is not None else Committer(config.workers)
+        self.ingest = Ingest(self.store, self.committer)
+        key = config.private_key.get_secret_value()
+        self.cosigner = Cosigner(key, self.address, self.store, chain.chain_id, chain.market)
+        self.prover = Prover(self.address, self.store, self.agreements, chain, self.committer, config.sample_size)
+
+    def start(self) -> None:
+        if self._owns_committer:
+            self.committer.start()
+
+    def close(self) -> None:
+        if self._owns_committer:
+            self.committer.close()
+        if self._owns_store:
+            self.store.close()
+        self.agreements.close()
+        self.nonces.close()
+
+    async def push_epoch(self, epoch: int) -> dict[str, str]:
+        """Build the epoch's proof and POST it to every configured Keeper (per-Keeper outcome)."""
+        proof = await self.prover.proof_for(epoch)
+        key = self.config.private_key.get_secret_value()
+        return await run_in_threadpool(push_proof, proof, self.config.keepers, key)
+
+    # -- role checks (chain calls may block: run them in threads) -------------
+
+    async def require_user(self, signer: str) -> None:
+        if not await run_in_threadpool(self.chain.is_user, signer):
+            raise NotPermitted(f"{signer} is not a registered User")
+
+    async def require_keeper(self, signer: str) -> None:
+        if not await run_in_threadpool(self.chain.is_keeper, signer):
+            raise NotPermitted(f"{signer} is not a registered Keeper")
+
+    async def require_reader(self, signer: str, agreement: Agreement) -> None:
+        """The order's User or any registered Keeper."""
+        if signer != agreement.user:
+            if not await run_in_threadpool(self.chain.is_keeper, signer):
+                raise NotPermitted(f"{signer} is neither the order's User nor a registered Keeper")
+
+    async def agreement(self, text: str) -> Agreement:
+        return await run_in_threadpool(self.agreements.get, _order_id(text))
+
+    # -- endpoints ------------------------------------------------------------
+
+    async def health(self, request: Request) -> Response:
+        used = await run_in_threadpool(self.agreements.reserved_bytes)
+        stored = await run_in_threadpool(self.store.used_bytes)
+        epoch = await run_in_threadpool(self.chain.current_epoch)
+        return JSONResponse(
+            {
+                "address": self.address,
+                "price": self.config.price,
+                "capacity": self.config.capacity,
+                "used": used,
+                "free": max(0, self.config.capacity - used),
+                "stored": stored,
+                "epoch": epoch,
+                "version": API_VERSION,
+            }
+        )
+
+    async def create_agreement(self, request: Request) -> Response:
+        signer, body = await authenticate(request, self.verifier)
+        terms = Terms.from_json(_json(body))
+        if terms.price < self.config.price:
+            raise ValueError(f"price {terms.price} is below this Provider's price {self.config.price}")
+        if terms.chunk_blobs > self.config.max_chunk_blobs:
+            raise ValueError(f"chunk_blobs {terms.chunk_blobs} is above this Provider's limit {self.config.max_chunk_blobs}")
+        await self.require_user(signer)
+        agreement, _ = await run_in_threadpool(self.agreements.propose, signer, terms)
+        return JSONResponse({"order_id": "0x" + agreement.order_id.hex()})
+
+    async def put_chunk(self, request: Request) -> Response:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.config.max_chunk_bytes:
+            raise ValueError(f"a chunk is at most {self.config.max_chunk_bytes} bytes here, got {declared}")
+        signer, body = await authenticate(request, self.verifier)
+        agreement = await self.agreement(request.path_params["order_id"])
+        first_blob = _index("first blob", request.path_params["first_blob"])
+        commitments = await self.ingest.put(agreement, signer, first_blob, body)
+        return JSONResponse({"commitments": ["0x" + c.hex() for c in commitments]})
+
+    async def get_chunk(self, request: Request) -> Response:
+        signer, _ = await authenticate(request, self.verifier)
+        agreement = await self.agreement(request.path_params["order_id"])
+        first_blob = _index("first blob", request.path_params["first_blob"])
+        await self.require_reader(signer, agreement)
+        Ingest.check_position(agreement, first_blob)
+        data = await run_in_threadpool(self.store.get, agreement.order_id, first_blob)
+        return Response(data, media_type="application/octet-stream")
+
+    async def commitments(self, request: Request) -> Response:
+        signer, _ = await authenticate(request, self.verifier)
+        agreement = await self.agreement(request.path_params["order_id"])
+        await self.require_reader(signer, agreement)
+        found = await run_in_threadpool(stored_commitments, self.store, agreement)
+        return JSONResponse(
+            {
+                "blob_count": agreement.blob_count,
+                "stored": sum(c is not None for c in found),
+                "commitments": [None if c is None else "0x" + c.hex() for c in found],
+            }
+        )
+
+    async def cosign(self, request: Request) -> Response:
+        signer, body = await authenticate(request, self.verifier)
+        agreement = await self.agreement(request.path_params["order_id"])
+        payload = _json(body)
+        update, user_sig, provider_sig = await run_in_threadpool(self.cosigner.cosign, agreement, signer, payload)
+        fields = {k: ("0x" + v.hex() if isinstance(v, bytes) else v) for k, v in update.as_message().items()}
+        await run_in_threadpool(
+            self.agreements.record_cosigned, agreement.order_id, update.seq, fields, user_sig, provider_sig
+        )
+        return JSONResponse({"provider_signature": "0x" + provider_sig.hex()})
+
+    async def proof(self, request: Request) -> Response:
+        signer, _ = await authenticate(request, self.verifier)
+        epoch = _index("epoch", request.path_params["epoch"])
+        await self.require_keeper(signer)
+        proof = await self.prover.proof_for(epoch)
+        return JSONResponse(proof.to_json())
+
+
+def _handler(method: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    async def handle(request: Request) -> Response:
+        try:
+            return await method(request)
+        except Exception as exc:
+            return _error(exc)
+
+    return handle
+
+
+def create_app(
+    config: ProviderConfig,
+    chain: ProviderChain,
+    store: ChunkStore | None = None,
+    *,
+    committer: Committer | None = None,
+) -> Starlette:
+    """The Provider's ASGI app. ``app.state.service`` is its :class:`ProviderService`.
+
+    A ``store`` or ``committer`` passed in stays the caller's to close; those the app
+    makes itself (from ``config``) are opened at start-up and closed at shutdown.
+    """
+    service = ProviderService(config, chain, store, committer=committer)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await run_in_threadpool(service.start)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(service.close)
+
+    routes = [
+        Route("/health", _handler(service.health), methods=["GET"]),
+        Route("/agreements", _handler(service.create_agreement), methods=["POST"]),
+        Route("/orders/{order_id}/blobs/{first_blob}", _handler(service.put_chunk), methods=["PUT"]),
+        Route("/orders/{order_id}/blobs/{first_blob}", _handler(service.get_chunk), methods=["GET"]),
+        Route("/orders/{order_id}/commitments", _handler(service.commitments), methods=["GET"]),
+        Route("/orders/{order_id}/cosign", _handler(service.cosign), methods=["POST"]),
+        Route("/proofs/{epoch}", _handler(service.proof), methods=["GET"]),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.service = service
+    return app

@@ -1,0 +1,87 @@
+"""Helpers of the Provider tests: actors, config, and a real uvicorn server on a free
+loopback port that can be stopped and started again on the same data directory."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+from eth_account import Account
+
+from memo_py.native import PAYLOAD_BYTES_PER_BLOB
+from memo_py.protocol.http import SignedClient
+from memo_py.provider import ChunkStore, Committer, ProviderConfig, ProviderService, create_app
+from .fakes import FakeChain
+
+PROVIDER = Account.from_key(b"\x01" * 32)
+USER = Account.from_key(b"\x02" * 32)
+OTHER_USER = Account.from_key(b"\x03" * 32)
+KEEPER = Account.from_key(b"\x04" * 32)
+ATTACKER = Account.from_key(b"\x05" * 32)  # registered in no role
+
+PRICE = 10
+BLOB = PAYLOAD_BYTES_PER_BLOB
+CAPACITY = 8 * BLOB
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Running:
+    url: str
+    service: ProviderService
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def client(self, account) -> SignedClient:
+        return SignedClient(account.key, self.url, PROVIDER.address)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        assert not self.thread.is_alive(), "the server did not stop"
+
+
+def make_config(data_dir: Path, **overrides) -> ProviderConfig:
+    values = dict(
+        private_key=PROVIDER.key.hex(),
+        data_dir=data_dir,
+        capacity=CAPACITY,
+        price=PRICE,
+        workers=2,
+        sample_size=16,
+    )
+    values.update(overrides)
+    return ProviderConfig(**values)
+
+
+def serve(config: ProviderConfig, chain: FakeChain, committer: Committer, store: ChunkStore | None = None) -> Running:
+    app = create_app(config, chain, store, committer=committer)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.01)
+    return Running(f"http://127.0.0.1:{port}", app.state.service, server, thread)
+
+
+def terms(nonce: int = 1, *, blob_count: int = 2, chunk_blobs: int = 1, price: int = PRICE, start: int = 2, end: int = 10):
+    return {
+        "nonce": nonce,
+        "price": price,
+        "start_epoch": start,
+        "end_epoch": end,
+        "blob_count": blob_count,
+        "chunk_blobs": chunk_blobs,
+    }

@@ -1,0 +1,95 @@
+import pytest
+from eth_abi import encode
+from eth_utils import keccak
+
+from memo_py.errors import AgreementConflict, CapacityExceeded, UnknownOrder
+from memo_py.native import PAYLOAD_BYTES_PER_BLOB as BLOB
+from memo_py.provider.agreements import AgreementBook, Terms, order_id
+
+PROVIDER = "0x" + "11" * 20
+USER = "0x" + "22" * 20
+OTHER_USER = "0x" + "33" * 20
+
+
+def make_terms(nonce=1, blob_count=2, chunk_blobs=1, price=5, start=1, end=5) -> Terms:
+    return Terms.from_json(
+        dict(nonce=nonce, price=price, start_epoch=start, end_epoch=end, blob_count=blob_count, chunk_blobs=chunk_blobs)
+    )
+
+
+@pytest.fixture
+def book(tmp_path):
+    b = AgreementBook(tmp_path / "agreements.db", PROVIDER, capacity=4 * BLOB)
+    yield b
+    b.close()
+
+
+def test_order_id_is_the_markets_keccak_of_the_abi_encoded_triple():
+    expected = keccak(encode(["address", "address", "uint256"], [USER, PROVIDER, 7]))
+    assert order_id(USER, PROVIDER, 7) == expected
+
+
+def test_terms_refuse_bad_values():
+    with pytest.raises(ValueError, match="end_epoch"):
+        make_terms(start=5, end=5)
+    with pytest.raises(ValueError, match="multiple of chunk_blobs"):
+        make_terms(blob_count=3, chunk_blobs=2)
+    with pytest.raises(ValueError, match="blob_count"):
+        make_terms(blob_count=0)
+    with pytest.raises(ValueError, match="nonce must be an integer"):
+        Terms.from_json({"nonce": "1"})
+    with pytest.raises(ValueError, match="uint256"):
+        make_terms(price=2**256)
+
+
+def test_propose_reserves_capacity_and_is_idempotent(book):
+    agreement, changed = book.propose(USER, make_terms())
+    assert changed and agreement.order_id == order_id(USER, PROVIDER, 1)
+    assert book.reserved_bytes() == 2 * BLOB and book.free_bytes() == 2 * BLOB
+    again, changed = book.propose(USER, make_terms())
+    assert again == agreement and not changed
+    assert book.reserved_bytes() == 2 * BLOB
+
+
+def test_the_same_nonce_grows_the_reservation(book):
+    book.propose(USER, make_terms(blob_count=2))
+    grown, changed = book.propose(USER, make_terms(blob_count=4))
+    assert changed and grown.blob_count == 4
+    assert book.get(grown.order_id).blob_count == 4
+    assert book.free_bytes() == 0
+
+
+def test_other_terms_or_shrinking_conflict(book):
+    book.propose(USER, make_terms(blob_count=2))
+    with pytest.raises(AgreementConflict, match="other terms"):
+        book.propose(USER, make_terms(blob_count=2, price=6))
+    with pytest.raises(AgreementConflict, match="cannot shrink"):
+        book.propose(USER, make_terms(blob_count=1))
+
+
+def test_two_users_cannot_over_commit_the_disk(book):
+    book.propose(USER, make_terms(blob_count=3))
+    with pytest.raises(CapacityExceeded, match="free"):
+        book.propose(OTHER_USER, make_terms(blob_count=2))
+    with pytest.raises(CapacityExceeded):
+        book.propose(USER, make_terms(blob_count=5))
+    book.propose(OTHER_USER, make_terms(blob_count=1))
+    assert book.free_bytes() == 0
+
+
+def test_unknown_order_raises(book):
+    with pytest.raises(UnknownOrder):
+        book.get(b"\x00" * 32)
+
+
+def test_agreements_and_cosigned_updates_survive_reopening(tmp_path):
+    path = tmp_path / "a.db"
+    book = AgreementBook(path, PROVIDER, capacity=4 * BLOB)
+    agreement, _ = book.propose(USER, make_terms(nonce=2**255, price=2**200))
+    book.record_cosigned(agreement.order_id, 0, {"seq": 0, "root": "0x00"}, b"u" * 65, b"p" * 65)
+    book.close()
+    reopened = AgreementBook(path, PROVIDER, capacity=4 * BLOB)
+    assert reopened.get(agreement.order_id) == agreement
+    assert reopened.cosigned(agreement.order_id) == [({"seq": 0, "root": "0x00"}, b"u" * 65, b"p" * 65)]
+    assert reopened.reserved_bytes() == 2 * BLOB
+    reopened.close()
