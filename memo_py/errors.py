@@ -28,6 +28,8 @@ __all__ = [
     "UnknownEpoch",
     "AgreementConflict",
     "CapacityExceeded",
+    "CommitmentMismatch",
+    "ResultsMismatch",
 ]
 
 
@@ -109,3 +111,11 @@ class AgreementConflict(MemoError, ValueError):
 
 class CapacityExceeded(MemoError, OSError):
     """Accepting the request would exceed the Provider's free capacity (HTTP 507)."""
+
+
+class CommitmentMismatch(MemoError, ValueError):
+    """A Provider's commitments for an order are missing, malformed, or do not hash to the order's on-chain root."""
+
+
+class ResultsMismatch(MemoError, ValueError):
+    """Proposed epoch results differ from this Keeper's own (HTTP 409): it will not sign them."""

@@ -103,6 +103,13 @@ class RiskTracker:
                     chunk.last_seen = max(chunk.last_seen, now)
                     chunk.failed_at = None
 
+    def failed_provider(self, provider: str, now: float) -> None:
+        """A failed or missed proof: every chunk the Provider holds is failed at once."""
+        for _, _, chunks in self._stripes.values():
+            for chunk in chunks:
+                if chunk.provider == provider and chunk.failed_at is None:
+                    chunk.failed_at = now
+
     def failed(self, stripe_id: str, index: int, now: float) -> None:
         """Evidence of loss (a wrong proof or corrupt data): the chunk is failed at once."""
         self._chunk(stripe_id, index).failed_at = now

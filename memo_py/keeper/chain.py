@@ -1,0 +1,123 @@
+"""What the Keeper daemon needs from the chain, as a protocol.
+
+The real implementation (web3, against Registry, Market and Epochs) lives in the
+chain layer; unit tests use an in-memory fake. Every method may block (it is a
+JSON-RPC call): the HTTP service calls them from worker threads, and the epoch
+loop runs in a thread of its own.
+
+Orders are the Provider's :class:`~memo_py.provider.chain.ChainOrder`, so one
+chain class can serve both daemons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from memo_py.provider.chain import ChainOrder
+
+__all__ = ["ChainOrder", "KeeperChain", "KeeperSlot", "RegisteredProvider"]
+
+
+@dataclass(frozen=True)
+class KeeperSlot:
+    """An active Keeper of the Registry: its attestation bitmap position, key and weight.
+
+    ``pubkey`` is the 48-byte compressed BLS key (as in the ``KeeperAdded`` event);
+    ``weight`` is the Keeper's weight (its pledge).
+    """
+
+    slot: int
+    address: str
+    pubkey: bytes
+    weight: int
+
+
+@dataclass(frozen=True)
+class RegisteredProvider:
+    """A Provider as the Registry lists it (``provider_info``), with whether it is active.
+
+    An exiting Provider (``active`` False) still holds orders, so it is still
+    verified and paid; the matcher offers only active ones.
+    """
+
+    address: str
+    endpoint: str
+    capacity: int
+    price: int
+    active: bool = True
+
+
+@runtime_checkable
+class KeeperChain(Protocol):
+    """Chain reads and writes of a Keeper daemon."""
+
+    @property
+    def chain_id(self) -> int:
+        """The chain id (bound into the attestation message)."""
+        ...
+
+    @property
+    def epochs(self) -> str:
+        """The Epochs contract's address (bound into the attestation message)."""
+        ...
+
+    def current_epoch(self) -> int:
+        """``Epochs.current_epoch()``: the epoch the latest block belongs to."""
+        ...
+
+    def seed_of(self, epoch: int) -> bytes | None:
+        """The 32-byte seed of ``epoch``, or None while nobody opened it.
+
+        An epoch that is over and still has no seed was never opened and never will be.
+        """
+        ...
+
+    def open_epoch(self) -> bytes:
+        """Send ``Epochs.open_epoch()`` for the current epoch; the tx hash."""
+        ...
+
+    def is_user(self, address: str) -> bool:
+        """Whether ``address`` is an active registered User."""
+        ...
+
+    def providers(self) -> Sequence[RegisteredProvider]:
+        """Every Provider holding the role (active or exiting), with its Registry info."""
+        ...
+
+    def orders_of(self, provider: str, epoch: int) -> Sequence[ChainOrder]:
+        """The orders of ``provider`` with the terms the Market vests for ``epoch``.
+
+        That is the state at the last block of ``epoch``: an update submitted during
+        an epoch takes effect from that epoch (``Market._update``: ``switch = current``),
+        so later updates must not show. The real implementation reads at the epoch's
+        last block (``Epochs.epoch_start_block(epoch + 1) - 1``) or replays the
+        ``OrderCreated``/``OrderUpdated`` events up to it. Callers filter with
+        ``ChainOrder.active_at``.
+        """
+        ...
+
+    def keepers(self) -> Sequence[KeeperSlot]:
+        """The active Keeper set (Registry ``keeper_bitmap``), by slot."""
+        ...
+
+    def quorum(self) -> tuple[int, int]:
+        """``Epochs.quorum()``: (numerator, denominator) of Keeper weight an attestation needs."""
+        ...
+
+    def results_root(self, epoch: int) -> bytes | None:
+        """The attested results root of ``epoch``, or None if it has none."""
+        ...
+
+    def latest_attested(self) -> int | None:
+        """The newest attested epoch, or None before the first attestation."""
+        ...
+
+    def attest(self, epoch: int, root: bytes, bitmap: int, signature: bytes) -> bytes:
+        """Send ``Epochs.attest``; the tx hash.
+
+        ``signature`` is the 96-byte compressed aggregate (blspy); the implementation
+        converts it with :func:`memo_py.crypto.bls.g2_to_eip2537` for the contract.
+        """
+        ...

@@ -1,0 +1,176 @@
+"""The Keeper's epoch cycle, one step per :meth:`EpochLoop.tick`.
+
+A tick, given the time ``now`` (so tests need no sleeping):
+
+1. **Open.** If the current epoch has no seed yet, send ``Epochs.open_epoch``
+   (another Keeper may win the race; that is fine).
+2. **Reconcile.** If the chain attested a root this Keeper did not compute,
+   adopt the attested results (:meth:`Ledger.adopt`), from the proposal a peer
+   sent or from a peer's ``GET /results/{epoch}``.
+3. **Verify.** Every epoch that is over and not yet recorded, oldest first:
+   an epoch without a seed was never opened and is recorded empty; otherwise,
+   once every Provider with something to prove has pushed its proof or
+   ``proof_grace`` seconds have passed since the Keeper saw the epoch over, each
+   Provider's proof is verified (pulled when it was not pushed), the verdicts go
+   into the ledger and into the RAFI risk tracker.
+4. **Attest.** For the newest recorded, opened, unattested epoch (the contract
+   attests in increasing order, and totals are cumulative, so older ones need no
+   root of their own), the Keeper whose turn it is aggregates and submits.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from memo_py.chain.merkle import ZERO
+from memo_py.keeper.attest import Attestation, Attestor
+from memo_py.keeper.chain import KeeperChain
+from memo_py.keeper.ledger import Ledger
+from memo_py.keeper.rafi import RiskTracker
+from memo_py.keeper.verify import PASSED, Verdict, Verifier
+
+__all__ = ["EpochLoop", "TickReport"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TickReport:
+    """What one tick did."""
+
+    opened: bool = False
+    recorded: list[int] = field(default_factory=list)
+    waiting: int | None = None
+    adopted: list[int] = field(default_factory=list)
+    attestation: Attestation | None = None
+    no_quorum: int | None = None
+    error: str | None = None
+
+
+class EpochLoop:
+    """One Keeper's cycle of open, verify, attest."""
+
+    def __init__(
+        self,
+        chain: KeeperChain,
+        ledger: Ledger,
+        verifier: Verifier,
+        attestor: Attestor,
+        risk: RiskTracker,
+        *,
+        proof_grace: float,
+        aggregator_timeout: float,
+        first_epoch: int = 0,
+    ) -> None:
+        self.chain = chain
+        self.ledger = ledger
+        self.verifier = verifier
+        self.attestor = attestor
+        self.risk = risk
+        self.proof_grace = proof_grace
+        self.aggregator_timeout = aggregator_timeout
+        self.first_epoch = first_epoch
+        self._over_since: dict[int, float] = {}
+        self._ready_at: dict[int, float] = {}
+
+    def tick(self, now: float) -> TickReport:
+        report = TickReport()
+        current = self.chain.current_epoch()
+        if self.chain.seed_of(current) is None:
+            try:
+                self.chain.open_epoch()
+                report.opened = True
+            except Exception as exc:  # someone else opened it first, or the node is down
+                log.info("could not open epoch %d: %s", current, exc)
+        self._reconcile(report)
+        last = self.ledger.last_epoch()
+        epoch = self.first_epoch if last is None else last + 1
+        while epoch < current:
+            if not self._judge(epoch, now, report):
+                break
+            epoch += 1
+        self._attest(now, report)
+        return report
+
+    # -- verify -------------------------------------------------------------------
+
+    def _judge(self, epoch: int, now: float, report: TickReport) -> bool:
+        """Verify and record ``epoch``; False while its proofs are still awaited."""
+        seed = self.chain.seed_of(epoch)
+        if seed is None:
+            self.ledger.record_epoch(epoch, [], opened=False)
+            report.recorded.append(epoch)
+            return True
+        providers = list(self.chain.providers())
+        since = self._over_since.setdefault(epoch, now)
+        if now - since < self.proof_grace:
+            expected = [p for p in providers if self.verifier.universe(p.address, epoch)]
+            if any(self.ledger.proof(epoch, p.address) is None for p in expected):
+                report.waiting = epoch
+                return False
+        verdicts: list[Verdict] = []
+        for provider in providers:
+            verdict = self.verifier.verify(provider, epoch, seed, self.ledger.proof(epoch, provider.address))
+            if verdict is None:
+                continue
+            verdicts.append(verdict)
+            if verdict.outcome == PASSED:
+                self.risk.seen_provider(provider.address, now)
+            else:
+                self.risk.failed_provider(provider.address, now)
+        self.ledger.record_epoch(epoch, verdicts)
+        self._ready_at[epoch] = now
+        self._over_since.pop(epoch, None)
+        report.recorded.append(epoch)
+        return True
+
+    # -- attest -------------------------------------------------------------------
+
+    def _candidate(self) -> int | None:
+        last = self.ledger.last_epoch()
+        if last is None:
+            return None
+        latest = self.chain.latest_attested()
+        for epoch in range(last, (latest if latest is not None else self.first_epoch - 1), -1):
+            if self.ledger.opened(epoch) and self.ledger.results(epoch).root != ZERO:
+                return epoch
+        return None
+
+    def _attest(self, now: float, report: TickReport) -> None:
+        epoch = self._candidate()
+        if epoch is None or self.chain.results_root(epoch) is not None:
+            return
+        results = self.ledger.results(epoch)
+        waited = now - self._ready_at.setdefault(epoch, now)
+        if not self.attestor.is_my_turn(waited, self.aggregator_timeout):
+            return
+        attestation = self.attestor.collect(results)
+        if attestation is None:
+            report.no_quorum = epoch
+            return
+        try:
+            self.attestor.submit(attestation)
+        except Exception as exc:  # another Keeper attested first, or the node refused: retry next tick
+            log.warning("epoch %d: attestation not submitted: %s", epoch, exc)
+            report.error = f"{type(exc).__name__}: {exc}"
+            return
+        self.ledger.mark_attested(epoch, attestation.root)
+        report.attestation = attestation
+
+    def _reconcile(self, report: TickReport) -> None:
+        latest = self.chain.latest_attested()
+        if latest is None or not self.ledger.is_recorded(latest) or self.ledger.attested_root(latest) is not None:
+            return
+        root = self.chain.results_root(latest)
+        if root is None:
+            return
+        if self.ledger.results(latest).root != root:
+            adopted = self.ledger.proposal(latest, root) or self.attestor.fetch_results(latest, root)
+            if adopted is None:
+                log.warning("epoch %d was attested with a root this Keeper cannot rebuild yet", latest)
+                return
+            log.warning("epoch %d: adopting the attested results (this Keeper's verdicts differed)", latest)
+            self.ledger.adopt(adopted)
+            report.adopted.append(latest)
+        self.ledger.mark_attested(latest, root)

@@ -1,0 +1,69 @@
+"""Verification against real Providers: commitments checked against the on-chain root once,
+then reused; a wrong root, a wrong challenge or an unreachable Provider."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from memo_py.crypto import bls
+from memo_py.keeper import FAILED, MISSED, PASSED, Verifier
+
+from .support import BLS_KEYS, KEEPERS, START, WEIGHT
+
+EPOCH = START
+
+
+@pytest.fixture
+def verifier(network):
+    network.add_keeper(0, KEEPERS[0].address, bls.public_key(BLS_KEYS[0]), WEIGHT)
+    return Verifier(KEEPERS[0].key, network, 16, timeout=5.0)
+
+
+def registered(network, provider):
+    return next(p for p in network.providers() if p.address == provider.address)
+
+
+def test_commitments_are_fetched_and_checked_once(network, providers, verifier):
+    honest, _ = providers
+    provider = registered(network, honest)
+    assert verifier.verify(provider, EPOCH, network.open_seed(EPOCH), None).outcome == PASSED
+    assert len(verifier.cache) == 1
+    seed = network.open_seed(EPOCH + 1)
+    pushed = verifier.pull_proof(provider, EPOCH + 1)
+    honest.server.stop()  # from now on only the cache can give the commitments
+    assert verifier.verify(provider, EPOCH + 1, seed, pushed).outcome == PASSED
+
+
+def test_commitments_that_do_not_match_the_root_fail(network, providers, verifier):
+    honest, _ = providers
+    order = network.orders[honest.order_id]
+    network.add_order(replace(order, root=b"\x42" * 32))
+    seed = network.open_seed(EPOCH)
+    verdict = verifier.verify(registered(network, honest), EPOCH, seed, None)
+    assert verdict.outcome == FAILED and "on-chain root" in verdict.reason
+    assert len(verifier.cache) == 0
+
+
+def test_a_proof_for_another_challenge_fails(network, providers, verifier):
+    honest, _ = providers
+    seed = network.open_seed(EPOCH)
+    proof = verifier.pull_proof(registered(network, honest), EPOCH)
+    verdict = verifier.verify(registered(network, honest), EPOCH, network.open_seed(EPOCH + 1), proof)
+    assert verdict.outcome == FAILED  # every blob is sampled, so only the opening betrays it
+    fewer = replace(proof, blob_count=1)
+    verdict = verifier.verify(registered(network, honest), EPOCH, seed, fewer)
+    assert verdict.outcome == FAILED and "another challenge" in verdict.reason
+    wrong_epoch = replace(proof, epoch=EPOCH + 1)
+    assert verifier.verify(registered(network, honest), EPOCH, seed, wrong_epoch).outcome == FAILED
+
+
+def test_an_unreachable_provider_misses_and_one_with_nothing_due_has_no_verdict(network, providers, verifier):
+    honest, _ = providers
+    seed = network.open_seed(EPOCH)
+    honest.server.stop()
+    verdict = verifier.verify(registered(network, honest), EPOCH, seed, None)
+    assert verdict.outcome == MISSED and verdict.due > 0
+    network.open_seed(20)
+    assert verifier.verify(registered(network, honest), 20, network.seeds[20], None) is None  # orders ended
