@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from eth_abi import encode as abi_encode
+from eth_account import Account
+from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 
 UNIT = 10**18
@@ -68,3 +70,34 @@ def keeper_key(seed: int) -> KeeperKey:
 def event_args(receipt, contract, name):
     """The decoded args of every `name` event that `contract` emitted in `receipt`."""
     return [log.event_arguments for log in receipt.events if log.event_name == name and log.contract_address == contract.address]
+
+
+def sign_permit(token, owner_account, spender, value, deadline, nonce=None, chain_id=None):
+    """EIP-2612 permit signature (v, r, s) of `owner_account` for `token`."""
+    if chain_id is None:
+        import ape
+
+        chain_id = ape.chain.chain_id
+    nonce = token.nonces(owner_account) if nonce is None else nonce
+    data = {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Permit": [
+                {"name": "owner", "type": "address"},
+                {"name": "spender", "type": "address"},
+                {"name": "value", "type": "uint256"},
+                {"name": "nonce", "type": "uint256"},
+                {"name": "deadline", "type": "uint256"},
+            ],
+        },
+        "primaryType": "Permit",
+        "domain": {"name": token.name(), "version": "1", "chainId": chain_id, "verifyingContract": token.address},
+        "message": {"owner": owner_account.address, "spender": str(spender), "value": value, "nonce": nonce, "deadline": deadline},
+    }
+    signed = Account.sign_message(encode_typed_data(full_message=data), owner_account.private_key)
+    return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")

@@ -1,7 +1,6 @@
 import ape
 
-from tests.contracts.support import UNIT, event_args
-from tests.contracts.token.test_permit import sign_permit
+from tests.contracts.support import UNIT, event_args, sign_permit
 
 
 def test_deposit_with_permit(market, token, user):

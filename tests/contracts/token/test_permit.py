@@ -1,34 +1,6 @@
 import ape
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 
-from tests.contracts.support import UNIT, event_args
-
-
-def sign_permit(token, owner_account, spender, value, deadline, nonce=None):
-    nonce = token.nonces(owner_account) if nonce is None else nonce
-    data = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Permit",
-        "domain": {"name": token.name(), "version": "1", "chainId": ape.chain.chain_id, "verifyingContract": token.address},
-        "message": {"owner": owner_account.address, "spender": str(spender), "value": value, "nonce": nonce, "deadline": deadline},
-    }
-    signed = Account.sign_message(encode_typed_data(full_message=data), owner_account.private_key)
-    return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
+from tests.contracts.support import UNIT, event_args, sign_permit
 
 
 def test_permit_sets_allowance_and_nonce(token, user, keeper):
