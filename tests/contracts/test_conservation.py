@@ -122,6 +122,27 @@ def test_conservation(accounts, token, registry, market, epochs, disputes, creat
 
         # ------------------------------------------------------------------ rules
 
+        @initialize(
+            deposits=st.lists(st.integers(UNIT, 50 * UNIT), min_size=2, max_size=2),
+            extra=st.integers(0, 50),
+            terms=st.lists(st.integers(1, 8), min_size=2, max_size=2),
+        )
+        def register_everyone(self, deposits, extra, terms):
+            """Most examples need registered actors with a balance and an order each: start from there."""
+            for who, amount in zip(users, deposits):
+                registry.register_user(MIN_USER_PLEDGE, sender=who)
+                market.deposit(amount, sender=who)
+                self.model.registered[who.address] = True
+                self.model.pledge[who.address] = MIN_USER_PLEDGE
+                self.model.balance[who.address] = amount
+            for who in providers:
+                amount = MIN_PROVIDER_PLEDGE + extra * UNIT
+                registry.register_provider(amount, "http://p", 2**40, 1, sender=who)
+                self.model.registered[who.address] = True
+                self.model.pledge[who.address] = amount
+            for who, provider, term in zip(users, providers, terms):
+                self.create_order(who, provider, 1024, 1, 0, term)
+
         @rule(who=st.sampled_from(users), pledge=st.integers(0, 3))
         def register_user(self, who, pledge):
             if self.model.registered[who.address]:
@@ -237,8 +258,11 @@ def test_conservation(accounts, token, registry, market, epochs, disputes, creat
         def advance(self, steps):
             epochs.set_current_epoch(self.current() + steps, sender=owner)
 
-        @rule(earn=st.sampled_from(sorted(EARN)), penalty=st.sampled_from([0, 0, 1, 10**9, 500 * UNIT]))
-        def attest(self, earn, penalty):
+        @rule(steps=st.integers(0, 3), earn=st.sampled_from(sorted(EARN)), penalty=st.sampled_from([0, 0, 1, 10**9, 500 * UNIT]))
+        def attest(self, steps, earn, penalty):
+            """Advance `steps` epochs, then the Keepers attest the epoch that just ended."""
+            if steps:
+                epochs.set_current_epoch(self.current() + steps, sender=owner)
             epoch = self.current() - 1
             if epoch <= self.model.keeper_epoch:
                 return
