@@ -632,6 +632,11 @@ def _sync(provider: address, upto: uint256, max_epochs: uint256) -> uint256:
     synced: uint256 = self.providers[provider].synced
     if synced >= upto:
         return synced
+    if self.providers[provider].locked == 0:
+        # Nothing is vesting, so no delta lies ahead (and the rate is 0): jump.
+        self.providers[provider].synced = upto
+        log Synced(provider=provider, synced=upto, vested=0)
+        return upto
     count: uint256 = min(upto - synced, max_epochs)
     rate: uint256 = self.providers[provider].rate
     start_rate: uint256 = rate

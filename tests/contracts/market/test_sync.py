@@ -34,3 +34,10 @@ def test_long_backlog_needs_sync(market, create_user, create_provider, create_or
     market.sync(provider, 1000, sender=provider)
     market.withdraw_pay(100, 101 * RATE, 0, proofs[0], sender=provider)
     assert market.locked_of(provider) == 99 * RATE
+
+
+def test_idle_provider_jumps_without_a_loop(market, create_provider, attest, provider):
+    create_provider(provider)
+    proofs = attest(5000, [(provider, 0, 0)])
+    market.withdraw_pay(5000, 0, 0, proofs[0], sender=provider)
+    assert market.providers(provider).synced == 5001
