@@ -1,0 +1,171 @@
+import ape
+
+from memo_py.chain import eip712
+from tests.contracts.support import PROVIDER, UNIT, event_args
+
+
+def new_update(user, provider, start, term=10, nonce=0, size=1000, price=10**9):
+    return eip712.OrderUpdate(user.address, provider.address, nonce, 0, size, price, start, start + term, b"\x07" * 32, 4)
+
+
+def test_create_takes_escrow(market, epochs, create_user, create_provider, submit, user, provider):
+    create_user(user, deposit=100 * UNIT)
+    create_provider(provider)
+    update = new_update(user, provider, epochs.current_epoch())
+    receipt = submit([update], user, provider)
+    escrow = update.rate * 10
+    assert market.balance_of(user) == 100 * UNIT - escrow
+    assert market.locked_of(provider) == escrow
+    assert market.order_of(update.order_id) == update.as_tuple()
+    assert market.order_id(user, provider, 0) == update.order_id
+    (created,) = event_args(receipt, market, "OrderCreated")
+    assert created["order_id"] == update.order_id and created["escrow"] == escrow and created["end_epoch"] == update.end_epoch
+
+
+def test_provider_may_submit_a_batch(market, epochs, create_user, create_provider, submit, user, provider, other_user):
+    create_user(user)
+    create_user(other_user)
+    create_provider(provider)
+    start = epochs.current_epoch()
+    first, second = new_update(user, provider, start), new_update(user, provider, start + 2, nonce=1)
+    receipt = submit([first, second], user, provider, sender=provider)
+    assert [e["order_id"] for e in event_args(receipt, market, "OrderCreated")] == [first.order_id, second.order_id]
+
+
+def test_update_extends_and_adds_escrow(market, epochs, create_user, create_provider, submit, advance, user, provider):
+    create_user(user, deposit=100 * UNIT)
+    create_provider(provider)
+    update = new_update(user, provider, 3, term=10)
+    submit([update], user, provider)
+    advance(5)
+    extended = update.next(end_epoch=20, size=2000, root=b"\x08" * 32, blob_count=8)
+    receipt = submit([extended], user, provider)
+    # epochs 3..4 at the old rate (already escrowed), 5..19 at the new one
+    added = extended.rate * 15 - update.rate * 8
+    assert market.locked_of(provider) == update.rate * 10 + added
+    assert market.order_of(update.order_id) == extended.as_tuple()
+    (updated,) = event_args(receipt, market, "OrderUpdated")
+    assert updated["seq"] == 1 and updated["escrow_added"] == added
+
+
+def test_replayed_create_reverts(epochs, create_user, create_provider, submit, user, provider):
+    create_user(user)
+    create_provider(provider)
+    update = new_update(user, provider, epochs.current_epoch())
+    submit([update], user, provider)
+    with ape.reverts("market: stale sequence"):
+        submit([update], user, provider)
+
+
+def test_stale_update_reverts(epochs, create_user, create_provider, submit, user, provider):
+    create_user(user)
+    create_provider(provider)
+    update = new_update(user, provider, epochs.current_epoch())
+    submit([update], user, provider)
+    first = update.next(end_epoch=update.end_epoch + 1)
+    submit([first], user, provider)
+    with ape.reverts("market: stale sequence"):
+        submit([first], user, provider)
+
+
+def test_sequence_gap_reverts(epochs, create_user, create_provider, submit, user, provider):
+    create_user(user)
+    create_provider(provider)
+    update = new_update(user, provider, epochs.current_epoch())
+    submit([update], user, provider)
+    with ape.reverts("market: sequence gap"):
+        submit([update.next().next()], user, provider)
+
+
+def test_unknown_order_update_reverts(epochs, create_user, create_provider, submit, user, provider):
+    create_user(user)
+    create_provider(provider)
+    with ape.reverts("market: unknown order"):
+        submit([new_update(user, provider, epochs.current_epoch()).next()], user, provider)
+
+
+def test_bad_user_signature_reverts(market, epochs, sign, create_user, create_provider, user, provider, attacker):
+    create_user(user)
+    create_provider(provider)
+    update = new_update(user, provider, epochs.current_epoch())
+    with ape.reverts("market: bad user signature"):
+        market.submit_orders([update.as_tuple()], [sign(update, attacker)], [sign(update, provider)], sender=attacker)
+
+
+def test_bad_provider_signature_reverts(market, epochs, sign, create_user, create_provider, user, provider, attacker):
+    create_user(user)
+    create_provider(provider)
+    update = new_update(user, provider, epochs.current_epoch())
+    with ape.reverts("market: bad provider signature"):
+        market.submit_orders([update.as_tuple()], [sign(update, user)], [sign(update, attacker)], sender=user)
+
+
+def test_length_mismatch_reverts(market, epochs, sign, user, provider):
+    update = new_update(user, provider, epochs.current_epoch())
+    with ape.reverts("market: length mismatch"):
+        market.submit_orders([update.as_tuple()], [sign(update, user)], [], sender=user)
+
+
+def test_balance_too_low_reverts(epochs, create_user, create_provider, submit, user, provider):
+    create_user(user, deposit=UNIT)
+    create_provider(provider)
+    with ape.reverts("market: balance too low"):
+        submit([new_update(user, provider, epochs.current_epoch(), price=10**18)], user, provider)
+
+
+def test_start_in_the_past_reverts(create_user, create_provider, submit, advance, user, provider):
+    create_user(user)
+    create_provider(provider)
+    advance(4)
+    with ape.reverts("market: start in the past"):
+        submit([new_update(user, provider, 3)], user, provider)
+
+
+def test_empty_term_reverts(epochs, create_user, create_provider, submit, user, provider):
+    create_user(user)
+    create_provider(provider)
+    with ape.reverts("market: empty term"):
+        submit([new_update(user, provider, epochs.current_epoch(), term=0)], user, provider)
+
+
+def test_zero_rate_reverts(epochs, create_user, create_provider, submit, user, provider):
+    create_user(user)
+    create_provider(provider)
+    with ape.reverts("market: zero rate"):
+        submit([new_update(user, provider, epochs.current_epoch(), price=0)], user, provider)
+
+
+def test_unregistered_user_reverts(epochs, create_provider, submit, user, provider):
+    create_provider(provider)
+    with ape.reverts("market: user not registered"):
+        submit([new_update(user, provider, epochs.current_epoch())], user, provider)
+
+
+def test_exiting_provider_reverts(registry, epochs, create_user, create_provider, submit, user, provider):
+    create_user(user)
+    create_provider(provider)
+    registry.request_exit(PROVIDER, sender=provider)
+    with ape.reverts("market: provider not active"):
+        submit([new_update(user, provider, epochs.current_epoch())], user, provider)
+
+
+def test_update_rules(epochs, create_user, create_provider, submit, advance, user, provider):
+    create_user(user)
+    create_provider(provider)
+    update = new_update(user, provider, epochs.current_epoch(), term=10)
+    submit([update], user, provider)
+    with ape.reverts("market: start changed"):
+        submit([update.next(start_epoch=update.start_epoch + 1)], user, provider)
+    with ape.reverts("market: end would shrink"):
+        submit([update.next(end_epoch=update.end_epoch - 1)], user, provider)
+    with ape.reverts("market: escrow would shrink"):
+        submit([update.next(size=update.size - 1)], user, provider)
+    advance(update.end_epoch)
+    with ape.reverts("market: order ended"):
+        submit([update.next(end_epoch=update.end_epoch + 5)], user, provider)
+
+
+def test_digest_matches_python(market, chain_id, user, provider):
+    update = new_update(user, provider, 1)
+    assert market.order_update_digest(update.as_tuple()) == eip712.digest(update, chain_id, market.address)
+    assert market.domain_separator() == eip712._signable(update, chain_id, market.address).header

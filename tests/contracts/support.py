@@ -1,0 +1,103 @@
+"""Helpers shared by the MARKET contract tests (no fixtures: those are in conftest.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eth_abi import encode as abi_encode
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from eth_utils import keccak
+
+UNIT = 10**18
+MIN_USER_PLEDGE = 1 * UNIT
+MIN_PROVIDER_PLEDGE = 100 * UNIT
+MIN_KEEPER_PLEDGE = 50 * UNIT
+UNBONDING_DELAY = 7 * 24 * 3600
+FEE_BPS = 500
+USER, PROVIDER, KEEPER = 1, 2, 4
+ZERO32 = b"\x00" * 32
+
+
+# ----------------------------------------------------------------------------- results tree
+
+
+def results_leaf(provider: str, cum_pay: int, cum_penalty: int) -> bytes:
+    """keccak256(keccak256(abi_encode(provider, cum_pay, cum_penalty))), as the contracts."""
+    return keccak(keccak(abi_encode(["address", "uint256", "uint256"], [provider, cum_pay, cum_penalty])))
+
+
+def _hash_pair(a: bytes, b: bytes) -> bytes:
+    return keccak(a + b) if a < b else keccak(b + a)
+
+
+def results_tree(entries: list[tuple[str, int, int]]) -> tuple[bytes, list[list[bytes]]]:
+    """Sorted-pair Merkle root of the entries and one proof per entry (same order)."""
+    leaves = [results_leaf(*entry) for entry in entries]
+    proofs: list[list[bytes]] = [[] for _ in leaves]
+    positions = list(range(len(leaves)))
+    layer = leaves
+    while len(layer) > 1:
+        nxt = [
+            _hash_pair(layer[i], layer[i + 1]) if i + 1 < len(layer) else layer[i]
+            for i in range(0, len(layer), 2)
+        ]
+        for j, pos in enumerate(positions):
+            sibling = pos ^ 1
+            if sibling < len(layer):
+                proofs[j].append(layer[sibling])
+            positions[j] = pos // 2
+        layer = nxt
+    return layer[0], proofs
+
+
+@dataclass
+class KeeperKey:
+    secret: bytes
+    pubkey: bytes
+    pubkey_xy: bytes
+    pop: bytes
+
+
+def keeper_key(seed: int) -> KeeperKey:
+    from memo_py.crypto import bls
+
+    secret = bls.key_from_seed(seed.to_bytes(32, "big"))
+    pubkey = bls.public_key(secret)
+    return KeeperKey(secret, pubkey, bls.g1_to_eip2537(pubkey), bls.g2_to_eip2537(bls.pop_prove(secret)))
+
+
+def event_args(receipt, contract, name):
+    """The decoded args of every `name` event that `contract` emitted in `receipt`."""
+    return [log.event_arguments for log in receipt.events if log.event_name == name and log.contract_address == contract.address]
+
+
+def sign_permit(token, owner_account, spender, value, deadline, nonce=None, chain_id=None):
+    """EIP-2612 permit signature (v, r, s) of `owner_account` for `token`."""
+    if chain_id is None:
+        import ape
+
+        chain_id = ape.chain.chain_id
+    nonce = token.nonces(owner_account) if nonce is None else nonce
+    data = {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Permit": [
+                {"name": "owner", "type": "address"},
+                {"name": "spender", "type": "address"},
+                {"name": "value", "type": "uint256"},
+                {"name": "nonce", "type": "uint256"},
+                {"name": "deadline", "type": "uint256"},
+            ],
+        },
+        "primaryType": "Permit",
+        "domain": {"name": token.name(), "version": "1", "chainId": chain_id, "verifyingContract": token.address},
+        "message": {"owner": owner_account.address, "spender": str(spender), "value": value, "nonce": nonce, "deadline": deadline},
+    }
+    signed = Account.sign_message(encode_typed_data(full_message=data), owner_account.private_key)
+    return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")

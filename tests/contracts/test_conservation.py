@@ -1,0 +1,417 @@
+"""Conservation of tokens across the Registry and the Market, as a hypothesis state machine.
+
+Rules: register (user, provider), deposit, withdraw, create/extend orders, advance the
+epoch, attest (mock Epochs; Keepers earn each epoch in full, half or not at all, and may
+add a penalty), withdraw_pay, sync, close_order, provider exit, slash (through the
+mock Disputes), flush_fees and claim_fees.
+
+Invariants:
+- the tokens each contract holds equal what it owes: Market = user balances + locked
+  escrow + fee pool + compensation; Registry = pledges + keeper fees;
+- every balance, pledge and locked amount equals an independent Python model, so
+  nobody was paid more (or less) than owed: a provider is paid exactly the proven
+  pay since its last withdrawal less the fee, compensation never exceeds what the
+  provider lost, keepers never can claim more than the fees received;
+- no token is made or lost: actors + contracts always hold the initial supply.
+
+Profiles (HYPOTHESIS_PROFILE): ``quick`` (default, CI, well under 2 minutes) and ``deep``.
+Each example starts from a chain snapshot taken after the deployment and is reverted
+in teardown, so examples do not leak into each other.
+"""
+
+from __future__ import annotations
+
+import os
+
+import ape
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+
+from memo_py.chain import eip712
+from tests.contracts.support import FEE_BPS, MIN_PROVIDER_PLEDGE, MIN_USER_PLEDGE, PROVIDER, UNIT, USER, results_tree
+
+PROFILES = {
+    "quick": settings(max_examples=8, stateful_step_count=25, deadline=None, suppress_health_check=list(HealthCheck)),
+    "deep": settings(max_examples=200, stateful_step_count=60, deadline=None, suppress_health_check=list(HealthCheck)),
+}
+PROFILE = PROFILES.get(os.environ.get("HYPOTHESIS_PROFILE", "quick"), PROFILES["quick"])
+
+PRICE_UNIT = 10**9
+EARN = {"full": (1, 1), "half": (1, 2), "none": (0, 1)}
+
+
+class Model:
+    """The Python side of the books."""
+
+    def __init__(self, users, providers):
+        self.registered = {a: False for a in users + providers}
+        self.pledge = {a: 0 for a in users + providers}
+        self.balance = {u: 0 for u in users}
+        self.orders: dict[bytes, dict] = {}
+        self.locked = {p: 0 for p in providers}
+        self.paid = {p: 0 for p in providers}
+        self.settled = {p: 0 for p in providers}  # paid + forfeited (token amount of vested escrow settled)
+        self.penalized = {p: 0 for p in providers}
+        self.lost = {p: 0 for p in providers}  # forfeits + penalties taken: owed to its users
+        self.compensated = {p: 0 for p in providers}
+        self.cum_pay = {p: 0 for p in providers}  # the Keepers' view
+        self.cum_penalty = {p: 0 for p in providers}
+        self.attested: dict[int, dict] = {}
+        self.keeper_epoch = -1  # last epoch the Keepers attested
+        self.last_settled = {p: -1 for p in providers}
+        self.fees = 0
+
+    def rate_at(self, provider, epoch):
+        total = 0
+        for order in self.orders.values():
+            if order["provider"] != provider:
+                continue
+            for start, end, rate in order["segments"]:
+                if start <= epoch < end:
+                    total += rate
+        return total
+
+    def vested(self, provider, through):
+        return sum(self.rate_at(provider, k) for k in range(0, through + 1))
+
+
+def fast_views(contract):
+    """web3 views of an ape contract: the invariants read a lot, and web3 is much lighter than ape."""
+    w3 = ape.chain.provider.web3
+    abi = [item.model_dump(mode="json", by_alias=True) for item in contract.contract_type.abi]
+    return w3.eth.contract(address=contract.address, abi=abi).functions
+
+
+def test_conservation(accounts, token, registry, market, epochs, disputes, create_keeper, chain_id, owner):
+    users = [accounts[1], accounts[5]]
+    providers = [accounts[2], accounts[6]]
+    keeper = accounts[3]
+    attacker = accounts[4]
+    actors = users + providers + [keeper, attacker]
+    for account in users + providers:
+        token.approve(registry, 2**256 - 1, sender=account)
+        token.approve(market, 2**256 - 1, sender=account)
+    create_keeper(keeper)
+    registry.set_unbonding_delay(0, sender=owner)
+    supply = token.totalSupply()
+    vt, vr, vm = fast_views(token), fast_views(registry), fast_views(market)
+    addresses = [a.address for a in list(accounts)[:10]]
+
+    def sign(update, account):
+        return eip712.sign_order_update(update, account.private_key, chain_id, market.address)
+
+    class Conservation(RuleBasedStateMachine):
+        def __init__(self):
+            super().__init__()
+            self.snapshot = ape.chain.snapshot()
+            self.model = Model([u.address for u in users], [p.address for p in providers])
+            self.nonce = 0
+
+        def teardown(self):
+            ape.chain.restore(self.snapshot)
+
+        # ------------------------------------------------------------------ helpers
+
+        def current(self):
+            return epochs.current_epoch()
+
+        def order_ids(self):
+            return sorted(self.model.orders)
+
+        # ------------------------------------------------------------------ rules
+
+        @initialize(
+            deposits=st.lists(st.integers(UNIT, 50 * UNIT), min_size=2, max_size=2),
+            extra=st.integers(0, 50),
+            terms=st.lists(st.integers(1, 8), min_size=2, max_size=2),
+        )
+        def register_everyone(self, deposits, extra, terms):
+            """Most examples need registered actors with a balance and an order each: start from there."""
+            for who, amount in zip(users, deposits):
+                registry.register_user(MIN_USER_PLEDGE, sender=who)
+                market.deposit(amount, sender=who)
+                self.model.registered[who.address] = True
+                self.model.pledge[who.address] = MIN_USER_PLEDGE
+                self.model.balance[who.address] = amount
+            for who in providers:
+                amount = MIN_PROVIDER_PLEDGE + extra * UNIT
+                registry.register_provider(amount, "http://p", 2**40, 1, sender=who)
+                self.model.registered[who.address] = True
+                self.model.pledge[who.address] = amount
+            for who, provider, term in zip(users, providers, terms):
+                self.create_order(who, provider, 1024, 1, 0, term)
+
+        @rule(who=st.sampled_from(users), pledge=st.integers(0, 3))
+        def register_user(self, who, pledge):
+            if self.model.registered[who.address]:
+                with ape.reverts("registry: already registered"):
+                    registry.register_user(MIN_USER_PLEDGE, sender=who)
+                return
+            amount = MIN_USER_PLEDGE + pledge * UNIT
+            registry.register_user(amount, sender=who)
+            self.model.registered[who.address] = True
+            self.model.pledge[who.address] = amount
+
+        @rule(who=st.sampled_from(providers), extra=st.integers(0, 50))
+        def register_provider(self, who, extra):
+            if self.model.registered[who.address]:
+                return
+            amount = MIN_PROVIDER_PLEDGE + extra * UNIT
+            registry.register_provider(amount, "http://p", 2**40, 1, sender=who)
+            self.model.registered[who.address] = True
+            self.model.pledge[who.address] = amount
+
+        @rule(who=st.sampled_from(users), amount=st.integers(1, 50 * UNIT))
+        def deposit(self, who, amount):
+            market.deposit(amount, sender=who)
+            self.model.balance[who.address] += amount
+
+        @rule(who=st.sampled_from(users), fraction=st.integers(1, 4))
+        def withdraw(self, who, fraction):
+            balance = self.model.balance[who.address]
+            if balance == 0:
+                with ape.reverts("market: zero amount"):
+                    market.withdraw(0, sender=who)
+                return
+            amount = balance * fraction // 4 or balance
+            market.withdraw(amount, sender=who)
+            self.model.balance[who.address] -= amount
+
+        @rule(
+            who=st.sampled_from(users),
+            provider=st.sampled_from(providers),
+            size=st.integers(1, 4096),
+            price=st.integers(1, 5),
+            delay=st.integers(0, 2),
+            term=st.integers(1, 6),
+        )
+        def create_order(self, who, provider, size, price, delay, term):
+            start = self.current() + delay
+            update = eip712.OrderUpdate(who.address, provider.address, self.nonce, 0, size, price * PRICE_UNIT, start, start + term)
+            escrow = update.rate * term
+            args = ([update.as_tuple()], [sign(update, who)], [sign(update, provider)])
+            if not self.model.registered[who.address]:
+                with ape.reverts("market: user not registered"):
+                    market.submit_orders(*args, sender=provider)
+                return
+            if not registry.is_active(provider, PROVIDER):
+                with ape.reverts("market: provider not active"):
+                    market.submit_orders(*args, sender=provider)
+                return
+            if escrow > self.model.balance[who.address]:
+                with ape.reverts("market: balance too low"):
+                    market.submit_orders(*args, sender=provider)
+                return
+            market.submit_orders(*args, sender=provider)
+            self.nonce += 1
+            self.model.balance[who.address] -= escrow
+            self.model.locked[provider.address] += escrow
+            self.model.orders[update.order_id] = {
+                "update": update,
+                "user": who.address,
+                "provider": provider.address,
+                "segments": [(start, start + term, update.rate)],
+                "closed": False,
+            }
+
+        @precondition(lambda self: self.model.orders)
+        @rule(data=st.data(), more=st.integers(0, 4), grow=st.integers(1, 3))
+        def extend_order(self, data, more, grow):
+            oid = data.draw(st.sampled_from(self.order_ids()))
+            order = self.model.orders[oid]
+            old = order["update"]
+            current = self.current()
+            new = old.next(end_epoch=old.end_epoch + more, size=old.size * grow)
+            args = ([new.as_tuple()], [sign(new, accounts[[a.address for a in accounts].index(old.user)])], [sign(new, accounts[[a.address for a in accounts].index(old.provider)])])
+            if order["closed"]:
+                with ape.reverts("market: order closed"):
+                    market.submit_orders(*args, sender=users[0])
+                return
+            if not registry.is_active(old.provider, PROVIDER):
+                with ape.reverts("market: provider not active"):
+                    market.submit_orders(*args, sender=users[0])
+                return
+            if current >= old.end_epoch:
+                with ape.reverts("market: order ended"):
+                    market.submit_orders(*args, sender=users[0])
+                return
+            switch = max(current, old.start_epoch)
+            added = new.rate * (new.end_epoch - switch) - old.rate * (old.end_epoch - switch)
+            if added > self.model.balance[old.user]:
+                with ape.reverts("market: balance too low"):
+                    market.submit_orders(*args, sender=users[0])
+                return
+            market.submit_orders(*args, sender=users[0])
+            self.model.balance[old.user] -= added
+            self.model.locked[old.provider] += added
+            segments = []
+            for start, end, rate in order["segments"]:
+                if start < switch:
+                    segments.append((start, min(end, switch), rate))
+            segments.append((switch, new.end_epoch, new.rate))
+            order["segments"] = segments
+            order["update"] = new
+
+        @rule(steps=st.integers(1, 4))
+        def advance(self, steps):
+            epochs.set_current_epoch(self.current() + steps, sender=owner)
+
+        @rule(steps=st.integers(0, 3), earn=st.sampled_from(sorted(EARN)), penalty=st.sampled_from([0, 0, 1, 10**9, 500 * UNIT]))
+        def attest(self, steps, earn, penalty):
+            """Advance `steps` epochs, then the Keepers attest the epoch that just ended."""
+            if steps:
+                epochs.set_current_epoch(self.current() + steps, sender=owner)
+            epoch = self.current() - 1
+            if epoch <= self.model.keeper_epoch:
+                return
+            num, den = EARN[earn]
+            entries = []
+            for p in providers:
+                a = p.address
+                for k in range(self.model.keeper_epoch + 1, epoch + 1):
+                    self.model.cum_pay[a] += self.model.rate_at(a, k) * num // den
+                self.model.cum_penalty[a] += penalty
+                entries.append((a, self.model.cum_pay[a], self.model.cum_penalty[a]))
+            root, proofs = results_tree(entries)
+            epochs.set_results_root(epoch, root, sender=owner)
+            self.model.keeper_epoch = epoch
+            self.model.attested[epoch] = {e[0]: (e, proof) for e, proof in zip(entries, proofs)}
+
+        @precondition(lambda self: self.model.attested)
+        @rule(provider=st.sampled_from(providers), by_user=st.booleans())
+        def withdraw_pay(self, provider, by_user):
+            a = provider.address
+            epoch = self.model.keeper_epoch
+            (entry, proof) = self.model.attested[epoch][a]
+            _, cum_pay, cum_penalty = entry
+            before = token.balanceOf(provider)
+            if by_user:
+                receipt = market.settle(provider, epoch, cum_pay, cum_penalty, proof, sender=users[0])
+            else:
+                receipt = market.withdraw_pay(epoch, cum_pay, cum_penalty, proof, sender=provider)
+            pay = cum_pay - self.model.paid[a]
+            fee = pay * FEE_BPS // 10_000
+            vested = self.model.vested(a, epoch)
+            forfeited = vested - self.model.settled[a] - pay
+            assert forfeited >= 0
+            taken = min(cum_penalty - self.model.penalized[a], self.model.pledge[a])
+            (settled,) = [log for log in receipt.events if log.event_name == "PaySettled"]
+            assert (settled.paid, settled.fee, settled.forfeited, settled.penalty) == (pay - fee, fee, forfeited, taken)
+            assert token.balanceOf(provider) - before == pay - fee
+            self.model.paid[a] = cum_pay
+            self.model.settled[a] = vested
+            self.model.locked[a] -= pay + forfeited
+            self.model.penalized[a] = cum_penalty
+            self.model.pledge[a] -= taken
+            self.model.lost[a] += forfeited + taken
+            self.model.fees += fee
+            self.model.last_settled[a] = epoch
+
+        @rule(provider=st.sampled_from(providers), count=st.integers(1, 5))
+        def sync(self, provider, count):
+            market.sync(provider, count, sender=attacker)
+
+        @precondition(lambda self: self.model.orders)
+        @rule(data=st.data())
+        def close_order(self, data):
+            oid = data.draw(st.sampled_from(self.order_ids()))
+            order = self.model.orders[oid]
+            end = order["update"].end_epoch
+            book = market.providers(order["provider"])
+            if order["closed"]:
+                with ape.reverts("market: order closed"):
+                    market.close_order(oid, sender=attacker)
+            elif self.current() < end:
+                with ape.reverts("market: order not ended"):
+                    market.close_order(oid, sender=attacker)
+            elif not (book.synced >= end and book.unsettled == 0):
+                with ape.reverts("market: provider not settled"):
+                    market.close_order(oid, sender=attacker)
+            else:
+                assert self.model.last_settled[order["provider"]] >= end - 1
+                receipt = market.close_order(oid, sender=attacker)
+                (closed,) = [log for log in receipt.events if log.event_name == "OrderClosed"]
+                order["closed"] = True
+                self.model.balance[order["user"]] += closed.compensation
+                self.model.compensated[order["provider"]] += closed.compensation
+                assert self.model.compensated[order["provider"]] <= self.model.lost[order["provider"]]
+
+        @rule(provider=st.sampled_from(providers))
+        def provider_exit(self, provider):
+            a = provider.address
+            if not self.model.registered[a]:
+                return
+            if registry.is_active(provider, PROVIDER):
+                registry.request_exit(PROVIDER, sender=provider)
+            if self.model.locked[a] > 0:
+                with ape.reverts("registry: stake locked"):
+                    registry.complete_exit(PROVIDER, sender=provider)
+                return
+            before = token.balanceOf(provider)
+            registry.complete_exit(PROVIDER, sender=provider)
+            assert token.balanceOf(provider) - before == self.model.pledge[a]
+            self.model.pledge[a] = 0
+            self.model.registered[a] = False
+
+        @rule(provider=st.sampled_from(providers), amount=st.integers(0, 200 * UNIT))
+        def slash(self, provider, amount):
+            a = provider.address
+            before = token.balanceOf(attacker)
+            disputes.slash(registry, provider, amount, attacker, sender=attacker)
+            taken = min(amount, self.model.pledge[a])
+            assert token.balanceOf(attacker) - before == taken
+            self.model.pledge[a] -= taken
+
+        @rule()
+        def flush_fees(self):
+            pool = market.fee_pool()
+            if pool == 0:
+                with ape.reverts("market: no fees"):
+                    market.flush_fees(sender=attacker)
+                return
+            market.flush_fees(sender=attacker)
+
+        @rule()
+        def claim_fees(self):
+            owed = registry.claimable_fees(keeper)
+            if owed == 0:
+                return
+            before = token.balanceOf(keeper)
+            registry.claim_fees(sender=keeper)
+            assert token.balanceOf(keeper) - before == owed
+
+        # ------------------------------------------------------------------ invariants
+
+        @invariant()
+        def market_holds_what_it_owes(self):
+            balances = [vm.balance_of(u.address).call() for u in users]
+            locked = [vm.locked_of(p.address).call() for p in providers]
+            assert balances == [self.model.balance[u.address] for u in users]
+            assert locked == [self.model.locked[p.address] for p in providers]
+            held = vt.balanceOf(market.address).call()
+            assert held == sum(balances) + sum(locked) + vm.fee_pool().call() + vm.total_compensation().call()
+            open_comp = sum(vm.compensation_of(oid).call() for oid, o in self.model.orders.items() if not o["closed"])
+            assert open_comp <= vm.total_compensation().call()
+            for p in providers:
+                assert self.model.compensated[p.address] <= self.model.lost[p.address]
+
+        @invariant()
+        def registry_holds_what_it_owes(self):
+            total = vr.total_pledged().call()
+            pledges = {a.address: vr.pledge_of(a.address, USER if a in users else PROVIDER).call() for a in users + providers}
+            assert pledges == self.model.pledge
+            assert sum(pledges.values()) + vr.pledge_of(keeper.address, 4).call() == total
+            fee_balance = vr.fee_balance().call()
+            assert vt.balanceOf(registry.address).call() == total + fee_balance
+            assert vr.claimable_fees(keeper.address).call() <= fee_balance
+            assert vm.fee_pool().call() + fee_balance <= self.model.fees
+
+        @invariant()
+        def no_token_made_or_lost(self):
+            held = sum(vt.balanceOf(a).call() for a in addresses)
+            held += vt.balanceOf(market.address).call() + vt.balanceOf(registry.address).call()
+            assert held == supply
+
+    run_state_machine_as_test(Conservation, settings=PROFILE)
