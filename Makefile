@@ -14,7 +14,7 @@ NATIVE_STAMP := memo_py/.native-built
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: all setup demo test test-native test-py bench gas-snapshot clean
+.PHONY: all setup demo test test-native test-py bench gas-snapshot abi clean
 
 all: setup
 
@@ -50,6 +50,14 @@ demo: setup
 
 bench: setup
 	@set -e; for b in bench/*.py; do echo "== $$b"; $(PY) $$b --quick; done
+
+# Rewrite the committed gas snapshot (tests/contracts/gas_snapshot.json) after a contract change.
+gas-snapshot: setup
+	$(PY) bench/gas.py --write-snapshot
+
+# Rewrite the ABIs shipped as package data (memo_py/data/abi/) after a contract change.
+abi: setup
+	$(PY) scripts/export_abis.py
 
 clean:
 	rm -rf build native/build $(NATIVE_STAMP) memo_py/_memo_native*.so .build
