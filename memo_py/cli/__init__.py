@@ -6,6 +6,7 @@ import click
 
 from memo_py import __version__
 from memo_py.cli.demo import demo
+from memo_py.cli.wallet import wallet
 
 __all__ = ["main"]
 
@@ -17,3 +18,4 @@ def main() -> None:
 
 
 main.add_command(demo)
+main.add_command(wallet)

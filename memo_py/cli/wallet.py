@@ -1,0 +1,56 @@
+"""``memo wallet``: keys in encrypted keystores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from memo_py.cli.common import emit, fail, home_option, json_option, password_option, read_password, wallets
+from memo_py.errors import MemoError
+
+__all__ = ["wallet"]
+
+
+@click.group()
+def wallet() -> None:
+    """Create, import and list keys."""
+
+
+@wallet.command("new")
+@click.argument("name")
+@home_option
+@password_option
+@json_option
+def new(name: str, home: Path, password_file: Path | None, as_json: bool) -> None:
+    """Create a wallet with a fresh random key."""
+    try:
+        created = wallets(home).create(name, read_password(password_file, confirm=True))
+    except MemoError as exc:
+        fail(exc)
+    emit({"name": created.name, "address": created.address, "keystore": str(created.path)}, as_json)
+
+
+@wallet.command("import")
+@click.argument("name")
+@click.option("--key-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="File holding the hex private key (else a hidden prompt).")
+@home_option
+@password_option
+@json_option
+def import_(name: str, key_file: Path | None, home: Path, password_file: Path | None, as_json: bool) -> None:
+    """Import an existing private key into an encrypted wallet."""
+    key = key_file.read_text().strip() if key_file else click.prompt("Private key (hex)", hide_input=True)
+    try:
+        created = wallets(home).import_key(name, key, read_password(password_file, confirm=True))
+    except MemoError as exc:
+        fail(exc)
+    emit({"name": created.name, "address": created.address, "keystore": str(created.path)}, as_json)
+
+
+@wallet.command("list")
+@home_option
+@json_option
+def list_(home: Path, as_json: bool) -> None:
+    """List the wallets in the home directory."""
+    emit([{"name": w.name, "address": w.address} for w in wallets(home).list()], as_json, title="wallets")

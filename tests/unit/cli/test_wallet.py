@@ -1,0 +1,53 @@
+import json
+
+from click.testing import CliRunner
+from eth_account import Account
+
+from memo_py.cli import main
+from memo_py.wallet import WalletStore, WrongPassword
+
+import pytest
+
+KEY = "0x" + "11" * 32
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(main, list(args), env={"MEMO_PASSWORD": "pw", **(env or {})})
+
+
+def test_new_then_list_shows_the_address(tmp_path):
+    created = run("wallet", "new", "provider", "--home", str(tmp_path), "--json")
+    assert created.exit_code == 0, created.output
+    address = json.loads(created.output)["address"]
+    listed = json.loads(run("wallet", "list", "--home", str(tmp_path), "--json").output)
+    assert listed == [{"name": "provider", "address": address}]
+    key = WalletStore(tmp_path / "wallets").unlock("provider", "pw")
+    assert Account.from_key(key).address == address
+
+
+def test_import_keeps_the_key_and_refuses_to_overwrite(tmp_path):
+    key_file = tmp_path / "key"
+    key_file.write_text(KEY)
+    first = run("wallet", "import", "user", "--key-file", str(key_file), "--home", str(tmp_path), "--json")
+    assert json.loads(first.output)["address"] == Account.from_key(KEY).address
+    again = run("wallet", "import", "user", "--key-file", str(key_file), "--home", str(tmp_path))
+    assert again.exit_code == 1
+    assert "already exists" in again.output
+    assert WalletStore(tmp_path / "wallets").unlock("user", "pw") == bytes.fromhex(KEY[2:])
+
+
+def test_bad_input_is_a_clear_error_and_writes_nothing(tmp_path):
+    bad_key = tmp_path / "key"
+    bad_key.write_text("0x1234")
+    result = run("wallet", "import", "user", "--key-file", str(bad_key), "--home", str(tmp_path))
+    assert result.exit_code == 1 and "not a valid private key" in result.output
+    result = run("wallet", "new", "../escape", "--home", str(tmp_path))
+    assert result.exit_code == 1 and "wallet name" in result.output
+    assert not (tmp_path / "wallets").exists() or list((tmp_path / "wallets").iterdir()) == []
+
+
+def test_a_wrong_password_does_not_open_the_wallet(tmp_path):
+    store = WalletStore(tmp_path)
+    store.create("keeper", "right")
+    with pytest.raises(WrongPassword):
+        store.unlock("keeper", "wrong")
