@@ -30,6 +30,14 @@ __all__ = [
     "CapacityExceeded",
     "CommitmentMismatch",
     "ResultsMismatch",
+    "InvalidBucketName",
+    "InvalidObjectKey",
+    "NoSuchBucket",
+    "NoSuchKey",
+    "BucketAlreadyExists",
+    "BucketNotEmpty",
+    "UploadFailed",
+    "ChecksumMismatch",
 ]
 
 
@@ -119,3 +127,35 @@ class CommitmentMismatch(MemoError, ValueError):
 
 class ResultsMismatch(MemoError, ValueError):
     """Proposed epoch results differ from this Keeper's own (HTTP 409): it will not sign them."""
+
+
+class InvalidBucketName(MemoError, ValueError):
+    """A bucket name breaks the S3 naming rules (3-63 chars of a-z, 0-9, '.', '-', ...)."""
+
+
+class InvalidObjectKey(MemoError, ValueError):
+    """An object key is empty, longer than 1024 bytes of UTF-8, or not text."""
+
+
+class NoSuchBucket(MemoError, LookupError):
+    """The bucket does not exist in the User's index."""
+
+
+class NoSuchKey(MemoError, LookupError):
+    """The object does not exist in the bucket."""
+
+
+class BucketAlreadyExists(MemoError, ValueError):
+    """A bucket of that name already exists in the User's index."""
+
+
+class BucketNotEmpty(MemoError, ValueError):
+    """A bucket still holds objects, so it cannot be deleted."""
+
+
+class UploadFailed(MemoError, RuntimeError):
+    """An upload could not place, check or settle every chunk; nothing was recorded in the index."""
+
+
+class ChecksumMismatch(MemoError, ValueError):
+    """A downloaded object does not match the etag (MD5) its manifest recorded."""

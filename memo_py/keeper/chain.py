@@ -5,48 +5,18 @@ chain layer; unit tests use an in-memory fake. Every method may block (it is a
 JSON-RPC call): the HTTP service calls them from worker threads, and the epoch
 loop runs in a thread of its own.
 
-Orders are the Provider's :class:`~memo_py.provider.chain.ChainOrder`, so one
-chain class can serve both daemons.
+Orders are :class:`~memo_py.chain.records.ChainOrder`, as for the Provider, so one
+chain class (:class:`memo_py.chain.roles.RoleChain`) serves both daemons.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from memo_py.provider.chain import ChainOrder
+from memo_py.chain.records import ChainOrder, KeeperSlot, RegisteredProvider  # re-exported
 
 __all__ = ["ChainOrder", "KeeperChain", "KeeperSlot", "RegisteredProvider"]
-
-
-@dataclass(frozen=True)
-class KeeperSlot:
-    """An active Keeper of the Registry: its attestation bitmap position, key and weight.
-
-    ``pubkey`` is the 48-byte compressed BLS key (as in the ``KeeperAdded`` event);
-    ``weight`` is the Keeper's weight (its pledge).
-    """
-
-    slot: int
-    address: str
-    pubkey: bytes
-    weight: int
-
-
-@dataclass(frozen=True)
-class RegisteredProvider:
-    """A Provider as the Registry lists it (``provider_info``), with whether it is active.
-
-    An exiting Provider (``active`` False) still holds orders, so it is still
-    verified and paid; the matcher offers only active ones.
-    """
-
-    address: str
-    endpoint: str
-    capacity: int
-    price: int
-    active: bool = True
 
 
 @runtime_checkable

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from eth_account import Account
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from memo_py.configfile import load_model
 from memo_py.crypto import bls
 
-__all__ = ["KeeperConfig", "PeerEndpoint"]
+__all__ = ["KeeperConfig", "PeerEndpoint", "load_config"]
 
 
 class PeerEndpoint(BaseModel):
@@ -52,6 +54,8 @@ class KeeperConfig(BaseModel):
     liveness: float = Field(default=600.0, gt=0)
     #: First epoch of the ledger (a network parameter: every Keeper must start at the same one).
     first_epoch: int = Field(default=0, ge=0)
+    #: Seconds between two steps of the epoch cycle.
+    tick_seconds: float = Field(default=2.0, gt=0)
 
     @field_validator("private_key")
     @classmethod
@@ -85,3 +89,12 @@ class KeeperConfig(BaseModel):
     @property
     def bls_public(self) -> bytes:
         return bls.public_key(self.bls_secret)
+
+
+def load_config(path: str | os.PathLike[str], **overrides: object) -> KeeperConfig:
+    """A :class:`KeeperConfig` from a JSON or TOML file (:mod:`memo_py.configfile`).
+
+    Both keys may be given as files: ``private_key_file`` (a hex key, or a keystore
+    with ``key_password_file``) and ``bls_key_file`` (hex). Raises ConfigError on any problem.
+    """
+    return load_model(KeeperConfig, path, ("private_key", "bls_key"), **overrides)

@@ -3,7 +3,7 @@
 For a Provider and an epoch the Keeper:
 
 1. rebuilds the blob universe from the chain's orders, with the Provider's own
-   rule (:func:`memo_py.provider.prover.blob_universe`: blobs of the orders active
+   rule (:func:`memo_py.chain.records.blob_universe`: blobs of the orders active
    in the epoch, ordered by (order id, blob index));
 2. fetches the Provider's commitments of each order once
    (``GET /orders/{id}/commitments``), checks them against the order's on-chain
@@ -29,11 +29,11 @@ from typing import Any
 import py_arkworks_bls12381 as ark
 
 from memo_py.chain.merkle import CommitmentTree
+from memo_py.chain.records import blob_universe
 from memo_py.crypto import challenge, kzg
 from memo_py.errors import CommitmentMismatch, MemoError
 from memo_py.keeper.chain import ChainOrder, KeeperChain, RegisteredProvider
 from memo_py.protocol.http import RemoteError, SignedClient
-from memo_py.provider.prover import blob_universe
 
 __all__ = ["FAILED", "MISSED", "PASSED", "CommitmentCache", "ProofMessage", "Verdict", "Verifier", "due_of"]
 
@@ -147,7 +147,9 @@ def validate_commitments(order: ChainOrder, answer: Any) -> kzg.Commitments:
     """Check a ``GET /orders/{id}/commitments`` answer against the order; the decoded commitments."""
     if not isinstance(answer, dict) or not isinstance(answer.get("commitments"), list):
         raise CommitmentMismatch("the commitments answer is not {commitments: [...]}")
-    listed = answer["commitments"]
+    # The Provider lists the order as it stands now; an order that grew since the judged
+    # epoch has more blobs, and only the first blob_count belong to the root on record.
+    listed = answer["commitments"][: order.blob_count]
     if len(listed) != order.blob_count:
         raise CommitmentMismatch(f"{len(listed)} commitments for an order of {order.blob_count} blobs")
     if any(c is None for c in listed):

@@ -8,34 +8,11 @@ JSON-RPC call), so the service calls them from a worker thread.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from memo_py.chain.records import ChainOrder  # re-exported: the record lives in the chain layer
+
 __all__ = ["ChainOrder", "ProviderChain"]
-
-
-@dataclass(frozen=True)
-class ChainOrder:
-    """An order as the Market stores it (``IMarket.Order``), with its id.
-
-    It pays, and must be proven, for the epochs ``start_epoch <= e < end_epoch``.
-    """
-
-    order_id: bytes
-    user: str
-    provider: str
-    nonce: int
-    seq: int
-    size: int
-    price: int
-    start_epoch: int
-    end_epoch: int
-    root: bytes
-    blob_count: int
-
-    def active_at(self, epoch: int) -> bool:
-        """Whether the order is in force (paid and challenged) during ``epoch``."""
-        return self.start_epoch <= epoch < self.end_epoch
 
 
 @runtime_checkable
@@ -68,8 +45,21 @@ class ProviderChain(Protocol):
         """The 32-byte challenge seed of ``epoch``, or None while the epoch is not open."""
         ...
 
-    def orders_of(self, provider: str) -> Sequence[ChainOrder]:
-        """Every on-chain order of ``provider`` (any state; callers filter with ``active_at``)."""
+    def orders_of(self, provider: str, epoch: int | None = None) -> Sequence[ChainOrder]:
+        """Every on-chain order of ``provider`` (any state; callers filter with ``active_at``).
+
+        With ``epoch``, the orders as the Market vests them for that epoch: the state at
+        the epoch's last block, as :meth:`memo_py.keeper.chain.KeeperChain.orders_of`
+        (an epoch not over yet reads the latest state). None reads the latest state.
+        """
+        ...
+
+    def latest_attested(self) -> int | None:
+        """The newest epoch with an attested results root, or None before the first."""
+        ...
+
+    def results_root(self, epoch: int) -> bytes | None:
+        """The attested results root of ``epoch``, or None if it has none."""
         ...
 
     def submit_orders(self, updates: Sequence[tuple[object, bytes, bytes]]) -> bytes:

@@ -8,9 +8,10 @@ from pathlib import Path
 from eth_account import Account
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from memo_py.configfile import load_model
 from memo_py.native import PAYLOAD_BYTES_PER_BLOB
 
-__all__ = ["KeeperEndpoint", "ProviderConfig"]
+__all__ = ["KeeperEndpoint", "ProviderConfig", "load_config"]
 
 
 class KeeperEndpoint(BaseModel):
@@ -44,6 +45,13 @@ class ProviderConfig(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8700, ge=0, lt=65536)
     keepers: tuple[KeeperEndpoint, ...] = ()
+    #: Seconds between two steps of the epoch loop (prove, push, withdraw).
+    tick_seconds: float = Field(default=2.0, gt=0)
+    #: Seconds after an epoch's first push during which failed pushes are retried.
+    push_retry_seconds: float = Field(default=300.0, ge=0)
+    #: Ended epochs older than this many epochs behind the current one are not proven
+    #: any more (Keepers have judged them; they pull proofs they were not pushed).
+    catch_up_epochs: int = Field(default=2, ge=1)
 
     @field_validator("private_key")
     @classmethod
@@ -62,3 +70,12 @@ class ProviderConfig(BaseModel):
     @property
     def max_chunk_bytes(self) -> int:
         return self.max_chunk_blobs * PAYLOAD_BYTES_PER_BLOB
+
+
+def load_config(path: str | os.PathLike[str], **overrides: object) -> ProviderConfig:
+    """A :class:`ProviderConfig` from a JSON or TOML file (:mod:`memo_py.configfile`).
+
+    The key may be given as ``private_key_file`` (a hex key, or a keystore with
+    ``key_password_file``) rather than inline. Raises ConfigError on any problem.
+    """
+    return load_model(ProviderConfig, path, ("private_key",), **overrides)

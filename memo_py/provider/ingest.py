@@ -25,7 +25,7 @@ from memo_py.crypto.setup import trusted_setup
 from memo_py.errors import NotPermitted
 from memo_py.native import BYTES_PER_BLOB, PAYLOAD_BYTES_PER_BLOB
 from memo_py.provider.agreements import Agreement
-from memo_py.provider.store import ChunkConflict, ChunkMissing, ChunkStore
+from memo_py.provider.store import MAX_TAG_BYTES, ChunkConflict, ChunkMissing, ChunkStore
 
 __all__ = ["Committer", "Ingest", "split_blobs"]
 
@@ -116,8 +116,11 @@ class Ingest:
         if first_blob + agreement.chunk_blobs > agreement.blob_count:
             raise ValueError(f"blobs {first_blob}.. are beyond the order's {agreement.blob_count} blobs")
 
-    async def put(self, agreement: Agreement, signer: str, first_blob: int, data: bytes) -> list[bytes]:
-        """Store one chunk of the order and return its blob commitments (after fsync)."""
+    async def put(
+        self, agreement: Agreement, signer: str, first_blob: int, data: bytes, tag: bytes = b""
+    ) -> list[bytes]:
+        """Store one chunk of the order (with the User's opaque ``tag``) and return its blob
+        commitments (after fsync)."""
         if signer != agreement.user:
             raise NotPermitted(f"{signer} is not the User of order 0x{agreement.order_id.hex()}")
         self.check_position(agreement, first_blob)
@@ -126,20 +129,22 @@ class Ingest:
                 f"a chunk of this order is {agreement.chunk_blobs} x {PAYLOAD_BYTES_PER_BLOB}"
                 f" = {agreement.chunk_bytes} bytes, got {len(data)}"
             )
-        known = await run_in_threadpool(self._known, agreement.order_id, first_blob, data)
+        if len(tag) > MAX_TAG_BYTES:
+            raise ValueError(f"a chunk tag is at most {MAX_TAG_BYTES} bytes, got {len(tag)}")
+        known = await run_in_threadpool(self._known, agreement.order_id, first_blob, data, tag)
         if known is not None:
             return known
         packed = await run_in_threadpool(native.pack_blobs, data)
         commitments = await self.committer.commit(split_blobs(packed))
-        record = await run_in_threadpool(self.store.put, agreement.order_id, first_blob, data, commitments)
+        record = await run_in_threadpool(self.store.put, agreement.order_id, first_blob, data, commitments, tag)
         return list(record.commitments)
 
-    def _known(self, oid: bytes, first_blob: int, data: bytes) -> list[bytes] | None:
+    def _known(self, oid: bytes, first_blob: int, data: bytes, tag: bytes = b"") -> list[bytes] | None:
         """The commitments of an identical chunk already stored; ChunkConflict for another one."""
         try:
             record = self.store.record(oid, first_blob)
         except ChunkMissing:
             return None
-        if record.size != len(data) or record.sha256 != hashlib.sha256(data).digest():
+        if record.size != len(data) or record.sha256 != hashlib.sha256(data).digest() or record.tag != tag:
             raise ChunkConflict(f"blob {first_blob} of order 0x{oid.hex()} already holds other data")
         return list(record.commitments)

@@ -26,7 +26,8 @@ from memo_py.errors import UnknownEpoch
 from memo_py.native import BYTES_PER_BLOB
 from memo_py.protocol.http import SignedClient
 from memo_py.provider.agreements import AgreementBook
-from memo_py.provider.chain import ChainOrder, ProviderChain
+from memo_py.chain.records import ChainOrder, blob_universe  # blob_universe re-exported from here
+from memo_py.provider.chain import ProviderChain
 from memo_py.provider.config import KeeperEndpoint
 from memo_py.provider.ingest import Committer
 from memo_py.provider.store import ChunkMissing, ChunkStore
@@ -58,11 +59,6 @@ class EpochProof:
         }
 
 
-def blob_universe(orders: Sequence[ChainOrder], epoch: int) -> list[ChainOrder]:
-    """The orders whose blobs are challenged in ``epoch``, in universe order (by order id)."""
-    return sorted((o for o in orders if o.active_at(epoch) and o.blob_count > 0), key=lambda o: o.order_id)
-
-
 class Prover:
     """Builds (and caches) the Provider's epoch proofs."""
 
@@ -91,8 +87,9 @@ class Prover:
         return await self.build_proof(epoch, seed)
 
     async def build_proof(self, epoch: int, seed: bytes) -> EpochProof:
-        """Derive the challenge over the active orders, read the sampled blobs and prove."""
-        orders = blob_universe(await run_in_threadpool(self.chain.orders_of, self.address), epoch)
+        """Derive the challenge over the orders active in ``epoch`` (as the chain holds them
+        for that epoch, as the Keepers read them), read the sampled blobs and prove."""
+        orders = blob_universe(await run_in_threadpool(self.chain.orders_of, self.address, epoch), epoch)
         total = sum(o.blob_count for o in orders)
         if total == 0:
             raise UnknownEpoch(f"no active orders to prove in epoch {epoch}")

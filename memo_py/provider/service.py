@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
@@ -38,11 +38,11 @@ from memo_py.protocol.auth import RequestVerifier, SqliteNonceStore
 from memo_py.protocol.http import authenticate, error_response
 from memo_py.provider.agreements import Agreement, AgreementBook, Terms
 from memo_py.provider.chain import ProviderChain
-from memo_py.provider.config import ProviderConfig
+from memo_py.provider.config import KeeperEndpoint, ProviderConfig
 from memo_py.provider.cosign import Cosigner, stored_commitments
 from memo_py.provider.ingest import Committer, Ingest
 from memo_py.provider.prover import Prover, push_proof
-from memo_py.provider.store import ChunkConflict, ChunkMissing, ChunkStore, StoreFull
+from memo_py.provider.store import MAX_TAG_BYTES, ChunkConflict, ChunkMissing, ChunkStore, StoreFull
 
 __all__ = ["API_VERSION", "ProviderService", "create_app", "status_of"]
 
@@ -92,6 +92,21 @@ def _index(name: str, text: str) -> int:
     return int(text)
 
 
+def _tag(text: str | None) -> bytes:
+    """The optional ``?tag=0x…`` of a chunk PUT (signed with the request, as the whole query)."""
+    if text is None or text == "":
+        return b""
+    if not text.startswith(("0x", "0X")):
+        raise ValueError(f"tag must be 0x-prefixed hex, got {text!r}")
+    try:
+        tag = bytes.fromhex(text[2:])
+    except ValueError:
+        raise ValueError(f"tag is not hex: {text!r}") from None
+    if len(tag) > MAX_TAG_BYTES:
+        raise ValueError(f"a chunk tag is at most {MAX_TAG_BYTES} bytes, got {len(tag)}")
+    return tag
+
+
 def _json(body: bytes) -> Any:
     try:
         return json.loads(body)
@@ -138,11 +153,13 @@ class ProviderService:
         self.agreements.close()
         self.nonces.close()
 
-    async def push_epoch(self, epoch: int) -> dict[str, str]:
-        """Build the epoch's proof and POST it to every configured Keeper (per-Keeper outcome)."""
+    async def push_epoch(self, epoch: int, keepers: Sequence[KeeperEndpoint] | None = None) -> dict[str, str]:
+        """Build the epoch's proof and POST it to ``keepers`` (default: every configured
+        Keeper); the outcome per Keeper URL, as :func:`~memo_py.provider.prover.push_proof`."""
         proof = await self.prover.proof_for(epoch)
         key = self.config.private_key.get_secret_value()
-        return await run_in_threadpool(push_proof, proof, self.config.keepers, key)
+        targets = self.config.keepers if keepers is None else tuple(keepers)
+        return await run_in_threadpool(push_proof, proof, targets, key)
 
     # -- role checks (chain calls may block: run them in threads) -------------
 
@@ -198,10 +215,26 @@ class ProviderService:
         if declared.isdigit() and int(declared) > self.config.max_chunk_bytes:
             raise ValueError(f"a chunk is at most {self.config.max_chunk_bytes} bytes here, got {declared}")
         signer, body = await authenticate(request, self.verifier)
+        tag = _tag(request.query_params.get("tag"))
         agreement = await self.agreement(request.path_params["order_id"])
         first_blob = _index("first blob", request.path_params["first_blob"])
-        commitments = await self.ingest.put(agreement, signer, first_blob, body)
+        commitments = await self.ingest.put(agreement, signer, first_blob, body, tag)
         return JSONResponse({"commitments": ["0x" + c.hex() for c in commitments]})
+
+    async def list_chunks(self, request: Request) -> Response:
+        signer, _ = await authenticate(request, self.verifier)
+        agreement = await self.agreement(request.path_params["order_id"])
+        await self.require_reader(signer, agreement)
+        records = await run_in_threadpool(lambda: list(self.store.records(agreement.order_id)))
+        return JSONResponse(
+            {
+                "blob_count": agreement.blob_count,
+                "chunks": [
+                    {"first_blob": r.first_blob, "blob_count": r.blob_count, "tag": "0x" + r.tag.hex()}
+                    for r in records
+                ],
+            }
+        )
 
     async def get_chunk(self, request: Request) -> Response:
         signer, _ = await authenticate(request, self.verifier)
@@ -282,6 +315,7 @@ def create_app(
         Route("/orders/{order_id}/blobs/{first_blob}", _handler(service.put_chunk), methods=["PUT"]),
         Route("/orders/{order_id}/blobs/{first_blob}", _handler(service.get_chunk), methods=["GET"]),
         Route("/orders/{order_id}/commitments", _handler(service.commitments), methods=["GET"]),
+        Route("/orders/{order_id}/chunks", _handler(service.list_chunks), methods=["GET"]),
         Route("/orders/{order_id}/cosign", _handler(service.cosign), methods=["POST"]),
         Route("/proofs/{epoch}", _handler(service.proof), methods=["GET"]),
     ]

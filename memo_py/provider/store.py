@@ -9,6 +9,12 @@ chunk or the whole chunk; files without a row are swept at start-up.
 Chunks are addressed by (order id, first blob index): an order's blobs form
 one sequence, the one its on-chain commitment root covers, and each chunk
 occupies a contiguous range of it.
+
+Each chunk may carry an opaque ``tag`` (0..32 bytes) chosen by its User. The
+Provider stores it and lists it back (``GET /orders/{id}/chunks``); it means
+nothing to the Provider. Users tag the chunks of their encrypted index with a
+keyed PRF, so that their master secret alone finds the index again. Stores
+created before tags existed are migrated in place (their chunks get an empty tag).
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from pathlib import Path
 
 from memo_py.errors import MemoError
 
-__all__ = ["ChunkRecord", "ChunkStore", "StoreFull", "ChunkConflict", "ChunkMissing"]
+__all__ = ["MAX_TAG_BYTES", "ChunkRecord", "ChunkStore", "StoreFull", "ChunkConflict", "ChunkMissing"]
 
 
 class StoreFull(MemoError, OSError):
@@ -48,7 +54,11 @@ class ChunkRecord:
     size: int
     sha256: bytes
     commitments: tuple[bytes, ...]
+    tag: bytes = b""
 
+
+#: Longest chunk tag a User may attach.
+MAX_TAG_BYTES = 32
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunks (
@@ -58,9 +68,17 @@ CREATE TABLE IF NOT EXISTS chunks (
     size        INTEGER NOT NULL,
     sha256      BLOB NOT NULL,
     commitments BLOB NOT NULL,
+    tag         BLOB NOT NULL DEFAULT x'',
     PRIMARY KEY (order_id, first_blob)
 );
 """
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring an older ``chunks`` table up to the current schema, keeping its rows."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(chunks)")}
+    if "tag" not in columns:
+        db.execute("ALTER TABLE chunks ADD COLUMN tag BLOB NOT NULL DEFAULT x''")
 
 
 class ChunkStore:
@@ -77,25 +95,32 @@ class ChunkStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
+        _migrate(self._db)
         self._lock = threading.Lock()
         self._sweep_orphans()
 
     # -- writes -------------------------------------------------------------
 
     def put(
-        self, order_id: bytes, first_blob: int, data: bytes, commitments: Sequence[bytes]
+        self, order_id: bytes, first_blob: int, data: bytes, commitments: Sequence[bytes], tag: bytes = b""
     ) -> ChunkRecord:
-        """Store a chunk durably and return its record; idempotent for identical content."""
+        """Store a chunk durably and return its record; idempotent for identical content and tag."""
         if len(order_id) != 32:
             raise ValueError("order id must be 32 bytes")
         if first_blob < 0 or not commitments or any(len(c) != 48 for c in commitments):
             raise ValueError("need a non-negative first blob and one 48-byte commitment per blob")
+        if len(tag) > MAX_TAG_BYTES:
+            raise ValueError(f"a chunk tag is at most {MAX_TAG_BYTES} bytes, got {len(tag)}")
         digest = hashlib.sha256(data).digest()
-        record = ChunkRecord(order_id, first_blob, len(commitments), len(data), digest, tuple(commitments))
+        record = ChunkRecord(order_id, first_blob, len(commitments), len(data), digest, tuple(commitments), bytes(tag))
         with self._lock:
             existing = self._get_record(order_id, first_blob)
             if existing is not None:
-                if existing.sha256 != digest or existing.commitments != record.commitments:
+                if (
+                    existing.sha256 != digest
+                    or existing.commitments != record.commitments
+                    or existing.tag != record.tag
+                ):
                     raise ChunkConflict(f"blob {first_blob} of order 0x{order_id.hex()} already holds other data")
                 return existing
             if self.used_bytes() + len(data) > self.capacity:
@@ -103,8 +128,9 @@ class ChunkStore:
             path = self._path(order_id, first_blob)
             _write_durably(path, data)
             self._db.execute(
-                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?)",
-                (order_id, first_blob, record.blob_count, record.size, digest, b"".join(commitments)),
+                "INSERT INTO chunks (order_id, first_blob, blob_count, size, sha256, commitments, tag)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (order_id, first_blob, record.blob_count, record.size, digest, b"".join(commitments), record.tag),
             )
         return record
 
@@ -141,10 +167,10 @@ class ChunkStore:
     def records(self, order_id: bytes | None = None) -> Iterator[ChunkRecord]:
         """All records, or those of one order, by (order, first blob)."""
         if order_id is None:
-            cursor = self._db.execute("SELECT * FROM chunks ORDER BY order_id, first_blob")
+            cursor = self._db.execute(f"SELECT {_COLUMNS} FROM chunks ORDER BY order_id, first_blob")
         else:
             cursor = self._db.execute(
-                "SELECT * FROM chunks WHERE order_id = ? ORDER BY first_blob", (order_id,)
+                f"SELECT {_COLUMNS} FROM chunks WHERE order_id = ? ORDER BY first_blob", (order_id,)
             )
         for row in cursor.fetchall():
             yield _record(row)
@@ -160,7 +186,7 @@ class ChunkStore:
 
     def _get_record(self, order_id: bytes, first_blob: int) -> ChunkRecord | None:
         row = self._db.execute(
-            "SELECT * FROM chunks WHERE order_id = ? AND first_blob = ?", (order_id, first_blob)
+            f"SELECT {_COLUMNS} FROM chunks WHERE order_id = ? AND first_blob = ?", (order_id, first_blob)
         ).fetchone()
         return None if row is None else _record(row)
 
@@ -177,11 +203,16 @@ class ChunkStore:
                     file.unlink()
 
 
+_COLUMNS = "order_id, first_blob, blob_count, size, sha256, commitments, tag"
+
+
 def _record(row: tuple) -> ChunkRecord:
-    order_id, first_blob, blob_count, size, digest, packed = row
+    order_id, first_blob, blob_count, size, digest, packed, tag = row
     packed = bytes(packed)
     commitments = tuple(packed[i : i + 48] for i in range(0, len(packed), 48))
-    return ChunkRecord(bytes(order_id), int(first_blob), int(blob_count), int(size), bytes(digest), commitments)
+    return ChunkRecord(
+        bytes(order_id), int(first_blob), int(blob_count), int(size), bytes(digest), commitments, bytes(tag or b"")
+    )
 
 
 def _write_durably(path: Path, data: bytes) -> None:

@@ -28,6 +28,7 @@ class FakeChain:
         self.orders: dict[bytes, ChainOrder] = {}
         self.submitted: list[tuple[object, bytes, bytes]] = []
         self.withdrawals: list[tuple[int, int, int, list[bytes]]] = []
+        self.roots: dict[int, bytes] = {}
         self._lock = threading.Lock()
 
     # -- test controls ------------------------------------------------------
@@ -56,10 +57,17 @@ class FakeChain:
     def seed_of(self, epoch: int) -> bytes | None:
         return self.seeds.get(epoch)
 
-    def orders_of(self, provider: str) -> list[ChainOrder]:
+    def orders_of(self, provider: str, epoch: int | None = None) -> list[ChainOrder]:
+        """The orders of ``provider`` (this fake keeps no history: every epoch sees the latest)."""
         provider = to_checksum_address(provider)
         with self._lock:
             return [o for o in self.orders.values() if o.provider == provider]
+
+    def latest_attested(self) -> int | None:
+        return max(self.roots) if self.roots else None
+
+    def results_root(self, epoch: int) -> bytes | None:
+        return self.roots.get(epoch)
 
     def submit_orders(self, updates: Sequence[tuple[object, bytes, bytes]]) -> bytes:
         """Apply co-signed updates as the Market would (signatures are trusted here)."""

@@ -311,3 +311,33 @@ def test_a_restarted_provider_serves_everything_it_acknowledged(tmp_path, chain,
         assert httpx.get(second.url + "/health").json()["used"] == 2 * BLOB
     finally:
         second.stop()
+
+
+# ----------------------------------------------------------------------------- chunk tags
+
+
+def test_chunk_tags_are_kept_and_listed_to_the_user_and_keepers(provider, user):
+    oid = agree(user, blob_count=3)
+    tag = "0x" + "ab" * 32
+    user.request("PUT", f"/orders/{oid}/blobs/0", content=os.urandom(BLOB), params={"tag": tag})
+    user.request("PUT", f"/orders/{oid}/blobs/2", content=os.urandom(BLOB))
+    listing = user.get_json(f"/orders/{oid}/chunks")
+    assert listing == {
+        "blob_count": 3,
+        "chunks": [{"first_blob": 0, "blob_count": 1, "tag": tag}, {"first_blob": 2, "blob_count": 1, "tag": "0x"}],
+    }
+    with provider.client(KEEPER) as keeper:
+        assert keeper.get_json(f"/orders/{oid}/chunks") == listing
+    with provider.client(OTHER_USER) as other:
+        assert status(lambda: other.get_json(f"/orders/{oid}/chunks"))[0] == 403
+
+
+def test_bad_tags_are_refused(provider, user):
+    oid = agree(user, blob_count=2)
+    data = os.urandom(BLOB)
+    assert status(lambda: user.request("PUT", f"/orders/{oid}/blobs/0", content=data, params={"tag": "ab"}))[0] == 400
+    too_long = "0x" + "00" * 33
+    assert status(lambda: user.request("PUT", f"/orders/{oid}/blobs/0", content=data, params={"tag": too_long}))[0] == 400
+    user.request("PUT", f"/orders/{oid}/blobs/0", content=data, params={"tag": "0x" + "01" * 16})
+    code, _ = status(lambda: user.request("PUT", f"/orders/{oid}/blobs/0", content=data, params={"tag": "0x" + "02" * 16}))
+    assert code == 409

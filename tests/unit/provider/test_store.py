@@ -88,3 +88,45 @@ def test_delete_order_frees_its_space_only(store):
     assert store.delete_order(ORDER) == 200
     assert store.used_bytes() == 50
     assert [r.order_id for r in store.records()] == [OTHER_ORDER]
+
+
+def test_tags_are_stored_listed_and_part_of_identity(store):
+    tag = b"\x5a" * 32
+    store.put(ORDER, 0, b"a" * 10, COMMITS, tag)
+    store.put(ORDER, 0, b"a" * 10, COMMITS, tag)  # the same chunk and tag again: idempotent
+    assert store.record(ORDER, 0).tag == tag
+    assert [r.tag for r in store.records(ORDER)] == [tag]
+    with pytest.raises(ChunkConflict):
+        store.put(ORDER, 0, b"a" * 10, COMMITS, b"\x00" * 16)
+    with pytest.raises(ValueError, match="at most 32"):
+        store.put(ORDER, 2, b"b" * 10, COMMITS, b"\x00" * 33)
+
+
+def test_a_store_without_tags_is_migrated_and_keeps_its_chunks(tmp_path):
+    import hashlib
+    import sqlite3
+
+    # A store written by the schema before tags: one chunk row and its file.
+    db = sqlite3.connect(tmp_path / "store.db")
+    db.execute(
+        "CREATE TABLE chunks (order_id BLOB NOT NULL, first_blob INTEGER NOT NULL, blob_count INTEGER NOT NULL,"
+        " size INTEGER NOT NULL, sha256 BLOB NOT NULL, commitments BLOB NOT NULL, PRIMARY KEY (order_id, first_blob))"
+    )
+    data = b"old chunk"
+    db.execute(
+        "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?)",
+        (ORDER, 0, 2, len(data), hashlib.sha256(data).digest(), b"".join(COMMITS)),
+    )
+    db.commit()
+    db.close()
+    (tmp_path / "chunks" / ORDER.hex()).mkdir(parents=True)
+    (tmp_path / "chunks" / ORDER.hex() / f"{0:010d}.chunk").write_bytes(data)
+
+    store = ChunkStore(tmp_path, capacity=10_000)
+    try:
+        assert store.get(ORDER, 0) == data
+        assert store.record(ORDER, 0).tag == b""
+        store.put(ORDER, 2, b"new", COMMITS, b"\x01" * 16)
+        assert [(r.first_blob, r.tag) for r in store.records(ORDER)] == [(0, b""), (2, b"\x01" * 16)]
+    finally:
+        store.close()

@@ -1,0 +1,91 @@
+"""Deploy and wire the whole MEMO set with web3.py, from the shipped artifacts.
+
+The same order, constructor arguments and wiring as ``scripts/deploy.py`` (ape)::
+
+    Token(name, symbol, 18)            unless token_address names an existing ERC-20
+    Registry(token, unbonding_delay)
+    Epochs(registry, epoch_length)
+    Market(token, registry, epochs, fee_bps)
+    Disputes(token, market, epochs, registry, min_bond, dispute_window, slash_amount)
+    Registry.set_market(market); Registry.set_disputes(disputes)
+    Registry.set_min_pledge(USER | PROVIDER | KEEPER, …)
+
+The devnet uses it; ape users reach it through :func:`memo_py.chain.ape_adapter.deploy_all`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eth_utils import to_checksum_address
+
+from memo_py.chain.client import ChainClient
+from memo_py.chain.deployment import Deployment
+from memo_py.chain.registry import KEEPER, PROVIDER, USER
+
+__all__ = ["UNIT", "DEFAULT_PARAMETERS", "deploy_all"]
+
+UNIT = 10**18
+
+#: The parameters ``scripts/deploy.py`` defaults to.
+DEFAULT_PARAMETERS: dict[str, Any] = {
+    "epoch_length": 10,
+    "fee_bps": 500,
+    "unbonding_delay": 3600,
+    "min_bond": 10 * UNIT,
+    "dispute_window": 3600,
+    "slash_amount": 50 * UNIT,
+}
+
+
+def deploy_all(
+    client: ChainClient,
+    *,
+    token_address: str | None = None,
+    token_name: str = "MEMO Token",
+    token_symbol: str = "MEMO",
+    epoch_length: int = 10,
+    fee_bps: int = 500,
+    unbonding_delay: int = 3600,
+    min_pledges: tuple[int, int, int] = (UNIT, 100 * UNIT, 50 * UNIT),
+    min_bond: int = 10 * UNIT,
+    dispute_window: int = 3600,
+    slash_amount: int = 50 * UNIT,
+    network: str = "local",
+) -> Deployment:
+    """Deploy the set from ``client``'s account (which becomes every contract's owner)."""
+    client.require_signer()
+    if token_address is None:
+        token, _ = client.deploy("Token", token_name, token_symbol, 18)
+    else:
+        token = to_checksum_address(token_address)
+        if not client.has_code(token):
+            raise ValueError(f"no contract at token address {token}")
+    registry, _ = client.deploy("Registry", token, unbonding_delay)
+    epochs, _ = client.deploy("Epochs", registry, epoch_length)
+    market, _ = client.deploy("Market", token, registry, epochs, fee_bps)
+    disputes, _ = client.deploy("Disputes", token, market, epochs, registry, min_bond, dispute_window, slash_amount)
+    wiring = client.contract("Registry", registry).functions
+    client.send(wiring.set_market(market))
+    client.send(wiring.set_disputes(disputes))
+    for role, amount in zip((USER, PROVIDER, KEEPER), min_pledges):
+        client.send(wiring.set_min_pledge(int(role), int(amount)))
+    parameters = {
+        "epoch_length": epoch_length,
+        "fee_bps": fee_bps,
+        "unbonding_delay": unbonding_delay,
+        "min_bond": min_bond,
+        "dispute_window": dispute_window,
+        "slash_amount": slash_amount,
+    }
+    return Deployment(
+        chain_id=client.chain_id,
+        token=token,
+        registry=registry,
+        epochs=epochs,
+        market=market,
+        disputes=disputes,
+        block=client.block_number(),  # the head after wiring, as scripts/deploy.py records it
+        network=network,
+        parameters=parameters,
+    )

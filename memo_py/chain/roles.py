@@ -1,0 +1,104 @@
+"""The daemons' chain protocols implemented on the contract wrappers.
+
+:class:`RoleChain` is both :class:`memo_py.provider.chain.ProviderChain` and
+:class:`memo_py.keeper.chain.KeeperChain` (the protocols are structural, so this
+module imports neither role). Writes return the transaction hash, after the
+receipt is in; reverts raise :class:`~memo_py.chain.errors.ChainRevert`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from memo_py.chain.contracts import MemoContracts
+from memo_py.chain.records import ChainOrder, KeeperSlot, RegisteredProvider
+
+__all__ = ["RoleChain"]
+
+
+def _tx_hash(receipt: dict) -> bytes:
+    return bytes(receipt["transactionHash"])
+
+
+class RoleChain:
+    """What a Provider or Keeper daemon reads from and sends to the chain."""
+
+    def __init__(self, contracts: MemoContracts) -> None:
+        self.contracts = contracts
+
+    @property
+    def chain_id(self) -> int:
+        return self.contracts.deployment.chain_id
+
+    @property
+    def market(self) -> str:
+        """The Market's address (EIP-712 verifying contract)."""
+        return self.contracts.deployment.market
+
+    @property
+    def epochs(self) -> str:
+        """The Epochs contract's address (bound into attestation messages)."""
+        return self.contracts.deployment.epochs
+
+    @property
+    def address(self) -> str | None:
+        """The daemon's own account (the signer)."""
+        return self.contracts.client.address
+
+    # ------------------------------------------------------------------ roles
+
+    def is_user(self, address: str) -> bool:
+        return self.contracts.registry.is_user(address)
+
+    def is_keeper(self, address: str) -> bool:
+        return self.contracts.registry.is_keeper(address)
+
+    def providers(self) -> list[RegisteredProvider]:
+        return self.contracts.registry.providers()
+
+    def keepers(self) -> list[KeeperSlot]:
+        return self.contracts.registry.keepers()
+
+    # ------------------------------------------------------------------ epochs
+
+    def current_epoch(self) -> int:
+        return self.contracts.epochs.current_epoch()
+
+    def seed_of(self, epoch: int) -> bytes | None:
+        return self.contracts.epochs.seed_of(epoch)
+
+    def open_epoch(self) -> bytes:
+        return _tx_hash(self.contracts.epochs.open_epoch())
+
+    def quorum(self) -> tuple[int, int]:
+        return self.contracts.epochs.quorum()
+
+    def results_root(self, epoch: int) -> bytes | None:
+        return self.contracts.epochs.results_root(epoch)
+
+    def latest_attested(self) -> int | None:
+        return self.contracts.epochs.latest_attested()
+
+    def attest(self, epoch: int, root: bytes, bitmap: int, signature: bytes) -> bytes:
+        return _tx_hash(self.contracts.epochs.attest(epoch, root, bitmap, signature))
+
+    # ------------------------------------------------------------------ orders
+
+    def orders_of(self, provider: str, epoch: int | None = None) -> list[ChainOrder]:
+        """The orders of ``provider``: as they stand now (``epoch`` None, the Provider's view), or
+        as of the last block of ``epoch`` (the Keeper's view: the terms the Market vests for it).
+
+        For an epoch that is not over yet, that is the latest state.
+        """
+        block: int | str = "latest"
+        if epoch is not None:
+            last = self.contracts.epochs.epoch_last_block(epoch)
+            if last < self.contracts.client.block_number():
+                block = last
+        return self.contracts.market.orders_of(provider, block=block)
+
+    def submit_orders(self, updates: Sequence[tuple[object, bytes, bytes]]) -> bytes:
+        return _tx_hash(self.contracts.market.submit_orders(updates))  # type: ignore[arg-type]
+
+    def withdraw_pay(self, epoch: int, cum_pay: int, cum_penalty: int, proof: Sequence[bytes]) -> bytes:
+        return _tx_hash(self.contracts.market.withdraw_pay(epoch, cum_pay, cum_penalty, proof))

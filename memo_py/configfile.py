@@ -1,0 +1,120 @@
+"""Daemon configuration files: JSON or TOML, secrets in key files, clear errors.
+
+A config file is one JSON object (``.json``) or TOML table (``.toml``) whose keys are
+the fields of a daemon's pydantic config model
+(:class:`memo_py.provider.config.ProviderConfig`, :class:`memo_py.keeper.config.KeeperConfig`).
+Secrets are better kept out of it: a secret field ``<name>`` may instead be given as
+``<name>_file``, a path to a file holding the key (hex, one line), or for the Ethereum
+key an encrypted keystore (Web3 Secret Storage, as ``memo wallet`` writes) together
+with ``key_password_file``. Relative paths (key files, ``data_dir``) are taken from the
+config file's directory. Every problem is a :class:`~memo_py.errors.ConfigError` that
+names the file and the field.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+from eth_account import Account
+from pydantic import BaseModel, ValidationError
+
+from memo_py.errors import ConfigError
+
+__all__ = ["load_model", "read_config_file"]
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _parse(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except OSError as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc.strerror}") from None
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".json":
+            data = json.loads(text)
+        elif suffix == ".toml":
+            data = tomllib.loads(text)
+        else:
+            raise ConfigError(f"config file {path}: use a .json or .toml file, not {suffix or 'no suffix'!r}")
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"config file {path} is not valid {suffix[1:].upper()}: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path} must hold one object/table of settings")
+    return data
+
+
+def _read_secret(base: Path, name: str, value: Any, password_file: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{name}_file must be a path")
+    path = (base / value).expanduser()
+    try:
+        text = path.read_text().strip()
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise ConfigError(f"{name}_file {path} cannot be read: {exc.strerror}") from None
+    if mode & 0o077:
+        log.warning("key file %s is readable by other users (chmod 600 it)", path)
+    if text.startswith("{"):
+        try:
+            keystore = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{name}_file {path} is neither a hex key nor a JSON keystore: {exc}") from None
+        if password_file is None:
+            raise ConfigError(f"{name}_file {path} is an encrypted keystore: give key_password_file too")
+        password = _read_secret(base, "key_password", password_file, None)
+        try:
+            return "0x" + bytes(Account.decrypt(keystore, password)).hex()
+        except ValueError:
+            raise ConfigError(f"key_password_file does not open the keystore {path}") from None
+    return text
+
+
+def read_config_file(path: str | os.PathLike[str], secrets: Iterable[str] = ()) -> dict[str, Any]:
+    """The settings of a config file, with each secret field in ``secrets`` read from its
+    ``<name>_file`` when given that way, and ``data_dir`` made absolute."""
+    path = Path(path)
+    data = _parse(path)
+    base = path.resolve().parent
+    password_file = data.pop("key_password_file", None)
+    for name in secrets:
+        file_key = f"{name}_file"
+        if file_key not in data:
+            continue
+        if name in data:
+            raise ConfigError(f"config file {path}: give {name} or {file_key}, not both")
+        try:
+            data[name] = _read_secret(base, name, data.pop(file_key), password_file)
+        except ConfigError as exc:
+            raise ConfigError(f"config file {path}: {exc}") from None
+    if isinstance(data.get("data_dir"), str):
+        data["data_dir"] = str((base / data["data_dir"]).expanduser())
+    return data
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"]) or "(top level)"
+        parts.append(f"{where}: {error['msg']}")
+    return "; ".join(parts)
+
+
+def load_model(model: type[M], path: str | os.PathLike[str], secrets: Iterable[str] = (), **overrides: Any) -> M:
+    """Validate a config file as ``model`` (ConfigError on any problem)."""
+    values: Mapping[str, Any] = {**read_config_file(path, secrets), **overrides}
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        raise ConfigError(f"config file {path}: {_describe(exc)}") from None

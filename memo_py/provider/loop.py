@@ -1,0 +1,453 @@
+"""The Provider's epoch loop, one step per :meth:`ProviderLoop.tick`.
+
+A tick, given the time ``now`` (so tests need no sleeping):
+
+1. **Prove.** Every epoch that has ended (``epoch < current_epoch``), has a seed,
+   is at most ``catch_up_epochs`` behind and is not yet handled, oldest first: build
+   the proof with the orders the chain holds *for that epoch*
+   (``orders_of(provider, epoch)``, the Keepers' rule in
+   :mod:`memo_py.keeper.verify`: same universe, same ``sample_size``) and push it to
+   every configured Keeper (:meth:`ProviderService.push_epoch`). An ended epoch
+   without a seed was never opened; one without active orders has nothing to prove.
+   Keepers judge an epoch once it is over, so proving then is what they wait for.
+2. **Retry.** A push that failed is retried on later ticks (backing off from
+   ``retry_base`` seconds up to 16 times that) until ``push_retry_seconds`` after the
+   epoch's first push. A Keeper answering 409 has judged the epoch already and is
+   not asked again. (A Keeper that was never reached also pulls ``GET /proofs``.)
+3. **Withdraw.** When the chain has an attested results root newer than the last
+   one handled, fetch this Provider's cumulative totals and Merkle proof from a
+   Keeper (``GET /results/{epoch}/{provider}``), check the proof against the chain's
+   root, and call ``withdraw_pay`` if ``cum_pay`` grew beyond what was withdrawn.
+
+Progress lives in ``loop.db`` (SQLite, WAL, synchronous FULL) in the Provider's data
+directory, so a restarted daemon neither proves an epoch again nor withdraws twice.
+The one window is a crash between ``withdraw_pay`` and its record: the next tick
+sends the same cumulative totals again, which the Market settles as zero new pay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eth_utils import to_checksum_address
+
+from memo_py.chain.merkle import results_leaf, verify_results_proof
+from memo_py.errors import UnknownEpoch
+from memo_py.protocol.http import RemoteError, SignedClient
+from memo_py.provider.config import KeeperEndpoint
+
+__all__ = ["LoopReport", "LoopState", "ProviderLoop", "Withdrawal"]
+
+log = logging.getLogger(__name__)
+
+# Epoch states: every one but PENDING is final.
+PENDING = "pending"  # proof not built yet (a build failed; retried within the window)
+PROVED = "proved"
+EMPTY = "empty"  # no active order with blobs: nothing to prove
+UNOPENED = "unopened"  # ended without a seed
+FAILED = "failed"  # could not build the proof within the retry window
+SKIPPED = "skipped"  # found too late (more than catch_up_epochs behind)
+
+# Push states.
+DELIVERED = "delivered"
+RETRY = "retry"
+REFUSED = "refused"  # the Keeper judged the epoch already (409), or the window closed
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS epochs (
+    epoch INTEGER PRIMARY KEY,
+    state TEXT NOT NULL,
+    blob_count INTEGER NOT NULL DEFAULT 0,
+    first_try REAL NOT NULL,
+    tries INTEGER NOT NULL DEFAULT 0,
+    next_try REAL NOT NULL DEFAULT 0,
+    error TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS pushes (
+    epoch INTEGER NOT NULL,
+    keeper TEXT NOT NULL,
+    url TEXT NOT NULL,
+    state TEXT NOT NULL,
+    tries INTEGER NOT NULL DEFAULT 0,
+    next_try REAL NOT NULL DEFAULT 0,
+    error TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (epoch, keeper)
+);
+CREATE TABLE IF NOT EXISTS withdrawals (
+    epoch INTEGER PRIMARY KEY,
+    root BLOB NOT NULL,
+    cum_pay TEXT NOT NULL,
+    cum_penalty TEXT NOT NULL,
+    tx BLOB NOT NULL,
+    at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """A ``withdraw_pay`` this Provider sent."""
+
+    epoch: int
+    cum_pay: int
+    cum_penalty: int
+    tx: bytes
+
+
+@dataclass
+class LoopReport:
+    """What one tick did."""
+
+    proved: list[int] = field(default_factory=list)
+    empty: list[int] = field(default_factory=list)
+    #: Outcome per Keeper URL of every push made in this tick, by epoch.
+    pushed: dict[int, dict[str, str]] = field(default_factory=dict)
+    withdrawal: Withdrawal | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+class LoopState:
+    """The loop's progress in SQLite (thread-safe)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(os.fspath(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- meta -------------------------------------------------------------------
+
+    def _meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def cursor(self) -> int | None:
+        """The first epoch not yet handled for good (None before the first tick)."""
+        with self._lock:
+            value = self._meta("cursor")
+        return None if value is None else int(value)
+
+    def set_cursor(self, epoch: int) -> None:
+        with self._lock:
+            self._set_meta("cursor", str(epoch))
+
+    def checked(self) -> int | None:
+        """The newest attested epoch already handled by the withdrawal step."""
+        with self._lock:
+            value = self._meta("checked")
+        return None if value is None else int(value)
+
+    def set_checked(self, epoch: int) -> None:
+        with self._lock:
+            self._set_meta("checked", str(epoch))
+
+    # -- epochs -----------------------------------------------------------------
+
+    def epoch(self, epoch: int) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT state, blob_count, first_try, tries, next_try, error FROM epochs WHERE epoch = ?", (epoch,)
+            ).fetchone()
+        if row is None:
+            return None
+        return dict(zip(("state", "blob_count", "first_try", "tries", "next_try", "error"), row))
+
+    def set_epoch(
+        self, epoch: int, state: str, now: float, *, blob_count: int = 0, next_try: float = 0.0, error: str = ""
+    ) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO epochs (epoch, state, blob_count, first_try, tries, next_try, error)"
+                " VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT(epoch) DO UPDATE SET state = excluded.state,"
+                " blob_count = excluded.blob_count, tries = tries + 1, next_try = excluded.next_try,"
+                " error = excluded.error",
+                (epoch, state, blob_count, now, next_try, error),
+            )
+
+    def proved_epochs(self) -> list[int]:
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT epoch FROM epochs WHERE state = ? ORDER BY epoch", (PROVED,))]
+
+    # -- pushes -----------------------------------------------------------------
+
+    def add_pushes(self, epoch: int, keepers: Sequence[KeeperEndpoint]) -> None:
+        with self._transaction():
+            for keeper in keepers:
+                self._db.execute(
+                    "INSERT OR IGNORE INTO pushes (epoch, keeper, url, state) VALUES (?, ?, ?, ?)",
+                    (epoch, to_checksum_address(keeper.address), keeper.url, RETRY),
+                )
+
+    def due_pushes(self, now: float) -> dict[int, list[KeeperEndpoint]]:
+        """Pushes to (re)try now, by epoch."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT epoch, keeper, url FROM pushes WHERE state = ? AND next_try <= ? ORDER BY epoch, keeper",
+                (RETRY, now),
+            ).fetchall()
+        out: dict[int, list[KeeperEndpoint]] = {}
+        for epoch, keeper, url in rows:
+            out.setdefault(epoch, []).append(KeeperEndpoint(address=keeper, url=url))
+        return out
+
+    def pushes(self, epoch: int) -> dict[str, dict[str, Any]]:
+        """Every push of ``epoch``, by Keeper address."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT keeper, url, state, tries, error FROM pushes WHERE epoch = ?", (epoch,)
+            ).fetchall()
+        return {k: {"url": u, "state": s, "tries": t, "error": e} for k, u, s, t, e in rows}
+
+    def set_push(self, epoch: int, keeper: str, state: str, *, next_try: float = 0.0, error: str = "") -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE pushes SET state = ?, tries = tries + 1, next_try = ?, error = ? WHERE epoch = ? AND keeper = ?",
+                (state, next_try, error, epoch, to_checksum_address(keeper)),
+            )
+
+    def push_tries(self, epoch: int, keeper: str) -> int:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT tries FROM pushes WHERE epoch = ? AND keeper = ?", (epoch, to_checksum_address(keeper))
+            ).fetchone()
+        return 0 if row is None else row[0]
+
+    # -- withdrawals --------------------------------------------------------------
+
+    def withdrawn_pay(self) -> int:
+        """The largest ``cum_pay`` withdrawn so far (0 before the first withdrawal)."""
+        with self._lock:
+            rows = self._db.execute("SELECT cum_pay FROM withdrawals").fetchall()
+        return max((int(r[0]) for r in rows), default=0)
+
+    def record_withdrawal(self, w: Withdrawal, root: bytes, now: float) -> None:
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO withdrawals (epoch, root, cum_pay, cum_penalty, tx, at) VALUES (?, ?, ?, ?, ?, ?)",
+                (w.epoch, root, str(w.cum_pay), str(w.cum_penalty), w.tx, now),
+            )
+            self._set_meta("checked", str(w.epoch))
+
+    def withdrawals(self) -> list[Withdrawal]:
+        with self._lock:
+            rows = self._db.execute("SELECT epoch, cum_pay, cum_penalty, tx FROM withdrawals ORDER BY epoch").fetchall()
+        return [Withdrawal(e, int(p), int(q), bytes(t)) for e, p, q, t in rows]
+
+
+_NO_LEAF = object()
+
+
+def _refused(outcome: str) -> bool:
+    """Whether a :func:`~memo_py.provider.prover.push_proof` outcome is a 409 (epoch already judged)."""
+    return outcome.startswith("RemoteError: HTTP 409")
+
+
+class ProviderLoop:
+    """One Provider's cycle of prove, push, withdraw (see the module docstring).
+
+    ``service`` is the :class:`~memo_py.provider.service.ProviderService` whose prover,
+    chain and configuration the loop uses (the daemon's app holds the same one).
+    """
+
+    def __init__(self, service: Any, state: LoopState | None = None, *, retry_base: float | None = None) -> None:
+        self.service = service
+        self.config = service.config
+        self.chain = service.chain
+        self.address = to_checksum_address(service.address)
+        self._owns_state = state is None
+        self.state = state if state is not None else LoopState(self.config.data_dir / "loop.db")
+        self.retry_base = self.config.tick_seconds if retry_base is None else retry_base
+        self._withdraw_next_try = 0.0
+        self._withdraw_tries = 0
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        if self._owns_state:
+            self.state.close()
+
+    def _backoff(self, tries: int) -> float:
+        return self.retry_base * min(2 ** max(tries - 1, 0), 16)
+
+    def tick(self, now: float) -> LoopReport:
+        """One step: prove ended epochs, retry failed pushes, withdraw from a new attested root."""
+        with self._lock:
+            report = LoopReport()
+            try:
+                current = self.chain.current_epoch()
+            except Exception as exc:  # the node is down: nothing to do this tick
+                report.errors.append(f"current_epoch: {type(exc).__name__}: {exc}")
+                return report
+            self._prove(current, now, report)
+            self._retry(now, report)
+            self._withdraw(now, report)
+            for error in report.errors:
+                log.warning("provider loop: %s", error)
+            return report
+
+    # -- prove ----------------------------------------------------------------------
+
+    def _prove(self, current: int, now: float, report: LoopReport) -> None:
+        low = max(0, current - self.config.catch_up_epochs)
+        cursor = self.state.cursor()
+        if cursor is None:
+            cursor = low
+        for epoch in range(cursor, low):  # ended while the daemon was down for too long
+            row = self.state.epoch(epoch)
+            if row is None or row["state"] == PENDING:
+                self.state.set_epoch(epoch, SKIPPED, now)
+        first_open = None
+        for epoch in range(max(cursor, low), current):
+            row = self.state.epoch(epoch)
+            if row is None or (row["state"] == PENDING and now >= row["next_try"]):
+                self._prove_epoch(epoch, now, row, report)
+                row = self.state.epoch(epoch)
+            if row is not None and row["state"] == PENDING and first_open is None:
+                first_open = epoch
+        self.state.set_cursor(current if first_open is None else first_open)
+
+    def _prove_epoch(self, epoch: int, now: float, row: dict[str, Any] | None, report: LoopReport) -> None:
+        try:
+            seed = self.chain.seed_of(epoch)
+            if seed is None:
+                self.state.set_epoch(epoch, UNOPENED, now)
+                return
+            proof = asyncio.run(self.service.prover.build_proof(epoch, seed))
+        except UnknownEpoch:  # no active order with blobs in that epoch
+            self.state.set_epoch(epoch, EMPTY, now)
+            report.empty.append(epoch)
+            return
+        except Exception as exc:  # a chain read or a missing chunk: retry within the window
+            first = now if row is None else row["first_try"]
+            tries = 1 if row is None else row["tries"] + 1
+            error = f"epoch {epoch}: proof not built: {type(exc).__name__}: {exc}"
+            report.errors.append(error)
+            if now - first >= self.config.push_retry_seconds:
+                self.state.set_epoch(epoch, FAILED, now, error=error)
+            else:
+                self.state.set_epoch(epoch, PENDING, now, next_try=now + self._backoff(tries), error=error)
+            return
+        self.state.set_epoch(epoch, PROVED, now, blob_count=proof.blob_count)
+        self.state.add_pushes(epoch, self.config.keepers)
+        report.proved.append(epoch)
+        self._push(epoch, list(self.config.keepers), now, report)
+
+    # -- push -----------------------------------------------------------------------
+
+    def _push(self, epoch: int, keepers: list[KeeperEndpoint], now: float, report: LoopReport) -> None:
+        if not keepers:
+            return
+        try:
+            outcomes = asyncio.run(self.service.push_epoch(epoch, keepers))
+        except Exception as exc:  # the proof could not be rebuilt (e.g. after a restart): retry later
+            outcomes = {k.url: f"{type(exc).__name__}: {exc}" for k in keepers}
+        report.pushed[epoch] = outcomes
+        first = self.state.epoch(epoch)
+        opened = now if first is None else first["first_try"]
+        for keeper in keepers:
+            outcome = outcomes.get(keeper.url, "not attempted")
+            if outcome == "ok":
+                self.state.set_push(epoch, keeper.address, DELIVERED)
+            elif _refused(outcome):
+                self.state.set_push(epoch, keeper.address, REFUSED, error=outcome)
+            elif now - opened >= self.config.push_retry_seconds:
+                self.state.set_push(epoch, keeper.address, REFUSED, error=f"gave up: {outcome}")
+            else:
+                tries = self.state.push_tries(epoch, keeper.address) + 1
+                self.state.set_push(epoch, keeper.address, RETRY, next_try=now + self._backoff(tries), error=outcome)
+
+    def _retry(self, now: float, report: LoopReport) -> None:
+        for epoch, keepers in self.state.due_pushes(now).items():
+            if epoch in report.pushed:
+                continue  # pushed in this very tick
+            self._push(epoch, keepers, now, report)
+
+    # -- withdraw -------------------------------------------------------------------
+
+    def _withdraw(self, now: float, report: LoopReport) -> None:
+        if now < self._withdraw_next_try:
+            return
+        try:
+            latest = self.chain.latest_attested()
+            checked = self.state.checked()
+            if latest is None or (checked is not None and latest <= checked):
+                return
+            root = self.chain.results_root(latest)
+            if root is None:
+                return
+            found = self._fetch_results(latest, root)
+            if found is None:
+                raise LookupError(f"no Keeper served a valid results proof for epoch {latest}")
+            if found is _NO_LEAF:  # this Provider has no leaf: nothing to withdraw
+                self.state.set_checked(latest)
+                return
+            cum_pay, cum_penalty, proof = found  # type: ignore[misc]
+            if cum_pay <= self.state.withdrawn_pay():
+                self.state.set_checked(latest)
+                return
+            tx = self.chain.withdraw_pay(latest, cum_pay, cum_penalty, proof)
+        except Exception as exc:  # a Keeper or the node is down, or the Market refused: back off
+            self._withdraw_tries += 1
+            self._withdraw_next_try = now + self._backoff(self._withdraw_tries)
+            report.errors.append(f"withdrawal: {type(exc).__name__}: {exc}")
+            return
+        withdrawal = Withdrawal(latest, cum_pay, cum_penalty, bytes(tx))
+        self.state.record_withdrawal(withdrawal, root, now)
+        self._withdraw_tries = 0
+        report.withdrawal = withdrawal
+        log.info("withdrew pay through epoch %d: cumulative %d (tx 0x%s)", latest, cum_pay, withdrawal.tx.hex())
+
+    def _fetch_results(self, epoch: int, root: bytes) -> tuple[int, int, list[bytes]] | object | None:
+        """This Provider's (cum_pay, cum_penalty, proof) in ``epoch`` from the first Keeper whose
+        proof verifies against ``root``; ``_NO_LEAF`` when every Keeper says it has no leaf; else None."""
+        key = self.config.private_key.get_secret_value()
+        absent = 0
+        for keeper in self.config.keepers:
+            try:
+                with SignedClient(key, keeper.url, keeper.address, timeout=10.0) as client:
+                    answer = client.get_json(f"/results/{epoch}/{self.address}")
+                cum_pay, cum_penalty = int(answer["cum_pay"]), int(answer["cum_penalty"])
+                proof = [bytes.fromhex(p[2:]) for p in answer["proof"]]
+            except RemoteError as exc:
+                if exc.status == 404:
+                    absent += 1
+                log.info("results of epoch %d not served by %s: %s", epoch, keeper.url, exc)
+                continue
+            except Exception as exc:  # down, or a malformed answer: ask the next one
+                log.info("results of epoch %d not served by %s: %s", epoch, keeper.url, exc)
+                continue
+            if verify_results_proof(proof, root, results_leaf(self.address, cum_pay, cum_penalty)):
+                return cum_pay, cum_penalty, proof
+            log.warning("keeper %s served results of epoch %d that do not match the attested root", keeper.url, epoch)
+        if self.config.keepers and absent == len(self.config.keepers):
+            return _NO_LEAF
+        return None

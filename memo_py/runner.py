@@ -1,0 +1,151 @@
+"""Run a daemon: an ASGI app under uvicorn plus a periodic tick on a background thread.
+
+Shared by :func:`memo_py.provider.daemon.run_provider` and
+:func:`memo_py.keeper.daemon.run_keeper`. The ticker starts once the app's own
+start-up (its lifespan) is done and is stopped and joined before the app's
+shutdown closes its state, so a tick never runs against closed SQLite files.
+
+Stopping: set ``stop_event``, or send SIGTERM or SIGINT when running on the main
+thread (a second signal forces the exit without waiting for open connections).
+The runner handles the signals itself, instead of uvicorn, so that it returns
+normally and the caller can close what it opened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+
+from memo_py.errors import MemoError
+
+__all__ = ["DaemonFailed", "Ticker", "serve_daemon"]
+
+log = logging.getLogger(__name__)
+
+
+class DaemonFailed(MemoError, RuntimeError):
+    """The daemon could not start (its port is taken, or its start-up failed)."""
+
+
+class Ticker:
+    """Calls ``tick()`` every ``interval`` seconds on a thread of its own until stopped.
+
+    A tick that raises is logged, and the next one runs as usual.
+    """
+
+    def __init__(self, tick: Callable[[], object], interval: float, name: str = "ticker") -> None:
+        self._tick = tick
+        self.interval = interval
+        self.name = name
+        self.ticks = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            started = time.monotonic()
+            try:
+                self._tick()
+            except Exception:
+                log.exception("%s: tick failed", self.name)
+            self.ticks += 1
+            self._stop.wait(max(0.0, self.interval - (time.monotonic() - started)))
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Ask the thread to stop and wait for the tick in progress to finish."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, told to exit by an event, with signals left to :func:`_signals`."""
+
+    def __init__(self, config: uvicorn.Config, stop: threading.Event) -> None:
+        super().__init__(config)
+        self._stop_event = stop
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+    async def on_tick(self, counter: int) -> bool:
+        if self._stop_event.is_set():
+            self.should_exit = True
+        return await super().on_tick(counter)
+
+
+@contextlib.contextmanager
+def _signals(stop: threading.Event, server: _Server) -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handle(signum: int, frame: Any) -> None:
+        if stop.is_set():
+            server.force_exit = True
+        log.info("received %s: stopping", signal.Signals(signum).name)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def serve_daemon(
+    app: Starlette,
+    *,
+    host: str,
+    port: int,
+    tick: Callable[[], object],
+    tick_seconds: float,
+    stop_event: threading.Event | None = None,
+    name: str = "daemon",
+    log_level: str = "warning",
+) -> None:
+    """Serve ``app`` on ``host:port`` and run ``tick`` every ``tick_seconds`` until stopped.
+
+    Returns once the server and the ticker have stopped and the app's shutdown ran.
+    """
+    stop = stop_event if stop_event is not None else threading.Event()
+    ticker = Ticker(tick, tick_seconds, f"{name}-tick")
+    inner = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app_: Starlette) -> AsyncIterator[Any]:
+        async with inner(app_) as state:
+            ticker.start()
+            try:
+                yield state
+            finally:
+                await run_in_threadpool(ticker.stop)
+
+    app.router.lifespan_context = lifespan
+    server = _Server(uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on"), stop)
+    with _signals(stop, server):
+        log.info("%s serving on http://%s:%d", name, host, port)
+        try:
+            server.run()
+        except SystemExit as exc:  # uvicorn exits when it cannot bind
+            raise DaemonFailed(f"{name} could not listen on {host}:{port} (exit {exc.code})") from None
+        finally:
+            ticker.stop()
+    if not server.started:
+        raise DaemonFailed(f"{name} did not start (see the log above)")
+    log.info("%s stopped", name)

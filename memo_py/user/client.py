@@ -1,0 +1,349 @@
+"""``MemoClient``: buckets and objects on MEMO, the SDK's front door.
+
+>>> client = MemoClient(UserConfig(master_secret=..., private_key=..., keepers=["http://…"]), chain)
+>>> client.create_bucket("photos")
+>>> client.put_object("photos", "cat.jpg", data, content_type="image/jpeg")
+>>> client.get_object("photos", "cat.jpg") == data
+True
+
+The client keeps its index (buckets, manifests) and its orders in memory. All of
+it can be rebuilt from the master secret, the chain and the Providers:
+:meth:`MemoClient.recover_index`. Writes (bucket and object changes) are
+serialised within one client; two clients writing with the same key at the same
+time would race on order sequence numbers.
+
+**Delete.** Deleting an object appends a delete record to the index; the
+object's chunks are no longer referenced. It does not stop paying for them: the
+Market lets an order update only keep or grow its remaining escrow
+(``"market: escrow would shrink"``) and never shorten its term
+(``"market: end would shrink"``), and ``close_order`` needs the order to have
+ended. So the blobs stay in their orders, paid and proven, until those orders end
+(new objects go to new orders once the old ones are near their end, and the old
+ones are not extended). See docs in :mod:`memo_py.user.orders`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+
+from eth_account import Account
+from eth_utils import to_checksum_address
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from memo_py.codec.segments import StripeLayout, encode_segment
+from memo_py.crypto.aead import MIN_MASTER_SECRET_BYTES, derive_object_key
+from memo_py.errors import ConfigError
+from memo_py.user.chain import UserChain
+from memo_py.user.download import Downloader
+from memo_py.user.index import Index
+from memo_py.user.manifest import (
+    BucketInfo,
+    IndexRecord,
+    Layout,
+    Manifest,
+    ObjectInfo,
+    SegmentEntry,
+    record_object_id,
+    record_segments,
+)
+from memo_py.user.names import validate_bucket_name, validate_object_key
+from memo_py.user.network import Matcher, ProviderPool
+from memo_py.user.orders import OrderBook
+from memo_py.user.recovery import find_index_chunks, read_records
+from memo_py.user.tags import DATA, INDEX, ChunkTag, TagKey
+from memo_py.user.upload import UploadContext, UploadPolicy, UploadSession
+
+__all__ = ["UserConfig", "MemoClient", "RecoveryReport"]
+
+
+def _hex_secret(value: SecretStr, name: str, minimum: int) -> SecretStr:
+    text = value.get_secret_value()
+    try:
+        raw = bytes.fromhex(text[2:] if text[:2] in ("0x", "0X") else text)
+    except ValueError:
+        raise ValueError(f"{name} must be hex") from None
+    if len(raw) < minimum:
+        raise ValueError(f"{name} must be at least {minimum} bytes, got {len(raw)}")
+    return value
+
+
+def _unhex(text: str) -> bytes:
+    return bytes.fromhex(text[2:] if text[:2] in ("0x", "0X") else text)
+
+
+class UserConfig(BaseModel):
+    """Everything a User client needs besides its chain access."""
+
+    model_config = ConfigDict(frozen=True)
+
+    #: Hex, at least 32 bytes: every object key and chunk tag derives from it. Keep it safe:
+    #: with the chain, it is all that is needed to find and read the data again.
+    master_secret: SecretStr
+    #: The User's Ethereum key (hex): signs requests and order updates.
+    private_key: SecretStr
+    #: Keeper base URLs (the matcher is asked in this order).
+    keepers: tuple[str, ...] = Field(min_length=1)
+    #: Default layout of new buckets (fits a 6-Provider devnet).
+    k: int = Field(default=4, ge=1, le=255)
+    m: int = Field(default=2, ge=0, le=255)
+    chunk_blobs: int = Field(default=2, ge=1, le=64)
+    start_delay: int = Field(default=1, ge=0)
+    order_epochs: int = Field(default=1000, ge=1)
+    min_remaining: int = Field(default=100, ge=0)
+    max_price: int | None = Field(default=None, ge=0)
+    rounds: int = Field(default=3, ge=1)
+    timeout: float = Field(default=60.0, gt=0)
+
+    @field_validator("master_secret")
+    @classmethod
+    def _valid_secret(cls, value: SecretStr) -> SecretStr:
+        return _hex_secret(value, "master_secret", MIN_MASTER_SECRET_BYTES)
+
+    @field_validator("private_key")
+    @classmethod
+    def _valid_key(cls, value: SecretStr) -> SecretStr:
+        try:
+            Account.from_key(value.get_secret_value())
+        except Exception as exc:
+            raise ValueError(f"private_key is not an Ethereum private key: {type(exc).__name__}") from None
+        return value
+
+    @property
+    def address(self) -> str:
+        return Account.from_key(self.private_key.get_secret_value()).address
+
+    @property
+    def policy(self) -> UploadPolicy:
+        return UploadPolicy(self.start_delay, self.order_epochs, self.min_remaining, self.max_price, self.rounds)
+
+
+class RecoveryReport(BaseModel):
+    """What :meth:`MemoClient.recover_index` found."""
+
+    orders: int
+    index_chunks: int
+    records: int
+    buckets: int
+    objects: int
+
+
+class MemoClient:
+    """Buckets and objects stored on MEMO Providers, settled on chain."""
+
+    def __init__(self, config: UserConfig, chain: UserChain) -> None:
+        self.config = config
+        self.chain = chain
+        self.address = config.address
+        if to_checksum_address(chain.address) != self.address:
+            raise ConfigError(f"the chain account {chain.address} is not the User's key {self.address}")
+        self._secret = _unhex(config.master_secret.get_secret_value())
+        key = _unhex(config.private_key.get_secret_value())
+        self._tags = TagKey(self._secret)
+        self.index = Index()
+        self.orders = OrderBook(self.address)
+        self._pool = ThreadPoolExecutor(32, thread_name_prefix="memo-user")
+        self.providers = ProviderPool(key, chain, timeout=config.timeout)
+        self.matcher = Matcher(key, config.keepers, timeout=config.timeout)
+        self._ctx = UploadContext(key, chain, self.matcher, self.providers, self.orders, config.policy, pool=self._pool)
+        self._downloader = Downloader(self._secret, self.providers, self._pool)
+        self._write = threading.Lock()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        self.providers.close()
+        self.matcher.close()
+
+    def __enter__(self) -> MemoClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- money ----------------------------------------------------------------------
+
+    def balance(self) -> int:
+        """Token wei in the User's Market balance (free to escrow for new storage)."""
+        return self.chain.balance_of(self.address)
+
+    def deposit(self, amount: int) -> bytes:
+        """Move ``amount`` tokens into the User's Market balance; the tx hash."""
+        if amount <= 0:
+            raise ValueError("deposit a positive amount")
+        return self.chain.deposit(amount)
+
+    def withdraw(self, amount: int) -> bytes:
+        """Take ``amount`` tokens back from the Market balance; the tx hash."""
+        if amount <= 0:
+            raise ValueError("withdraw a positive amount")
+        return self.chain.withdraw(amount)
+
+    # -- buckets ----------------------------------------------------------------------
+
+    def create_bucket(
+        self, name: str, *, k: int | None = None, m: int | None = None, chunk_blobs: int | None = None
+    ) -> BucketInfo:
+        """Create a bucket whose objects use k data + m parity chunks of ``chunk_blobs`` blobs."""
+        validate_bucket_name(name)
+        layout = Layout(
+            k=self.config.k if k is None else k,
+            m=self.config.m if m is None else m,
+            chunk_blobs=self.config.chunk_blobs if chunk_blobs is None else chunk_blobs,
+        )
+        layout.stripe  # raises on k + m > 256
+        with self._write:
+            self.index.check_new_bucket(name)
+            record = IndexRecord(
+                record_id=self.index.next_record_id(), op="create_bucket", bucket=name, time=time.time(), layout=layout
+            )
+            self._write_record(record, layout.stripe)
+        return self.index.bucket(name)
+
+    def list_buckets(self) -> list[BucketInfo]:
+        return sorted(self.index.buckets.values(), key=lambda b: b.name)
+
+    def head_bucket(self, name: str) -> BucketInfo:
+        validate_bucket_name(name)
+        return self.index.bucket(name)
+
+    def delete_bucket(self, name: str) -> None:
+        """Delete an empty bucket (BucketNotEmpty otherwise)."""
+        validate_bucket_name(name)
+        with self._write:
+            self.index.check_empty(name)
+            layout = self.index.bucket(name).layout
+            record = IndexRecord(record_id=self.index.next_record_id(), op="delete_bucket", bucket=name, time=time.time())
+            self._write_record(record, layout.stripe)
+
+    # -- objects ----------------------------------------------------------------------
+
+    def put_object(
+        self,
+        bucket: str,
+        key: str,
+        data: bytes,
+        *,
+        content_type: str = "application/octet-stream",
+        metadata: Mapping[str, str] | None = None,
+    ) -> ObjectInfo:
+        """Store ``data`` as ``bucket/key`` (replacing any object of that key); its info."""
+        validate_bucket_name(bucket)
+        validate_object_key(key)
+        data = bytes(data)
+        layout = self.index.bucket(bucket).layout
+        stripe = layout.stripe
+        object_id = os.urandom(16)
+        object_key = derive_object_key(self._secret, object_id)
+        ident = int.from_bytes(object_id[:8], "big")
+        n = stripe.k + stripe.m
+        stripes, tags, lengths = [], [], []
+        for i, plaintext in stripe.segments(data):
+            stripes.append(encode_segment(stripe, object_key, object_id, i, plaintext))
+            tags.append(
+                [self._tags.make(ChunkTag(DATA, ident ^ (i >> 16), i & 0xFFFF, c, stripe.k, stripe.m)) for c in range(n)]
+            )
+            lengths.append(len(plaintext))
+        with self._write:
+            self.index.bucket(bucket)
+            session = UploadSession(self._ctx, stripe)
+            placements = session.place(stripes, tags)
+            manifest = Manifest(
+                bucket=bucket,
+                key=key,
+                object_id=object_id.hex(),
+                size=len(data),
+                etag=hashlib.md5(data, usedforsecurity=False).hexdigest(),
+                content_type=content_type,
+                metadata=dict(metadata or {}),
+                created=time.time(),
+                layout=layout,
+                segments=tuple(
+                    SegmentEntry(index=i, length=length, chunks=tuple(placements[i]))
+                    for i, length in enumerate(lengths)
+                ),
+            )
+            record = IndexRecord(
+                record_id=self.index.next_record_id(),
+                op="put_object",
+                bucket=bucket,
+                time=manifest.created,
+                key=key,
+                manifest=manifest,
+            )
+            self._write_record(record, stripe, session)
+        return manifest.info
+
+    def get_object(self, bucket: str, key: str) -> bytes:
+        """The object's bytes (verified chunk by chunk, decrypted, etag checked)."""
+        return self._downloader.read(self.head_manifest(bucket, key))
+
+    def head_object(self, bucket: str, key: str) -> ObjectInfo:
+        return self.head_manifest(bucket, key).info
+
+    def head_manifest(self, bucket: str, key: str) -> Manifest:
+        """The object's whole manifest (placements, commitments)."""
+        validate_bucket_name(bucket)
+        validate_object_key(key)
+        return self.index.manifest(bucket, key)
+
+    def list_objects(self, bucket: str, prefix: str = "") -> list[ObjectInfo]:
+        """The bucket's objects whose key starts with ``prefix``, by key."""
+        validate_bucket_name(bucket)
+        self.index.bucket(bucket)
+        manifests = list(self.index.objects.get(bucket, {}).values())
+        return [m.info for m in sorted(manifests, key=lambda m: m.key) if m.key.startswith(prefix)]
+
+    def delete_object(self, bucket: str, key: str) -> None:
+        """Remove the object from the index (its chunks stay paid until their orders end)."""
+        with self._write:
+            self.head_manifest(bucket, key)
+            layout = self.index.bucket(bucket).layout
+            record = IndexRecord(
+                record_id=self.index.next_record_id(), op="delete_object", bucket=bucket, time=time.time(), key=key
+            )
+            self._write_record(record, layout.stripe)
+
+    # -- recovery ----------------------------------------------------------------------
+
+    def recover_index(self) -> RecoveryReport:
+        """Rebuild the index and the order book from the chain and the Providers."""
+        with self._write:
+            chain_orders = list(self.chain.orders_of_user(self.address))
+            self.orders.sync(chain_orders)
+            chunks = find_index_chunks(chain_orders, self.providers, self._tags, self._pool)
+            records = read_records(chunks, self._secret, self.providers, self._pool)
+            index = Index()
+            for record in records:
+                index.apply(record)
+            self.index = index
+            return RecoveryReport(
+                orders=len(chain_orders),
+                index_chunks=len(chunks),
+                records=len(records),
+                buckets=len(index.buckets),
+                objects=sum(len(v) for v in index.objects.values()),
+            )
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _write_record(self, record: IndexRecord, layout: StripeLayout, session: UploadSession | None = None) -> None:
+        """Store an index record (in ``session``, or a session of its own), settle, apply it."""
+        session = session if session is not None else UploadSession(self._ctx, layout)
+        object_id = record_object_id(record.record_id)
+        key = derive_object_key(self._secret, object_id)
+        n = layout.k + layout.m
+        segments = record_segments(record, layout)
+        if len(segments) > 0xFFFF:
+            raise ValueError(f"index record of {len(segments)} segments is too large")
+        stripes = [encode_segment(layout, key, object_id, i, s) for i, s in enumerate(segments)]
+        tags = [
+            [self._tags.make(ChunkTag(INDEX, record.record_id, i, c, layout.k, layout.m)) for c in range(n)]
+            for i in range(len(segments))
+        ]
+        session.place(stripes, tags)
+        session.commit()
+        self.index.apply(record)

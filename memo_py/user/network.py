@@ -1,0 +1,140 @@
+"""The User's HTTP side: signed clients to Providers, and the Keepers' matcher.
+
+Every request is signed with the User's key (:mod:`memo_py.protocol.auth`) for
+its receiver. Provider endpoints come from the matcher's answer or from the
+chain (the Registry's ``provider_info``); Keepers are configured by URL and
+their address (the audience of a signed request) is read from ``GET /health``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from eth_utils import to_checksum_address
+
+from memo_py.errors import MemoError, UploadFailed
+from memo_py.protocol.http import RemoteError, SignedClient
+from memo_py.user.chain import UserChain
+
+__all__ = ["MatchedProvider", "ProviderPool", "Matcher"]
+
+
+@dataclass(frozen=True)
+class MatchedProvider:
+    """A Provider the matcher offered: its address, endpoint and price."""
+
+    address: str
+    endpoint: str
+    price: int
+
+
+class ProviderPool:
+    """One signed client per Provider, created on first use (httpx clients are thread-safe)."""
+
+    def __init__(self, private_key: bytes | str, chain: UserChain, *, timeout: float = 60.0) -> None:
+        self._key = private_key
+        self._chain = chain
+        self._timeout = timeout
+        self._endpoints: dict[str, str] = {}
+        self._clients: dict[str, SignedClient] = {}
+        self._lock = threading.Lock()
+
+    def learn(self, provider: str, endpoint: str) -> None:
+        """Remember an endpoint (from the matcher); a changed endpoint replaces the client."""
+        provider = to_checksum_address(provider)
+        with self._lock:
+            if self._endpoints.get(provider) != endpoint:
+                self._endpoints[provider] = endpoint
+                old = self._clients.pop(provider, None)
+                if old is not None:
+                    old.close()
+
+    def client(self, provider: str) -> SignedClient:
+        """The signed client of ``provider``; raises LookupError when its endpoint is unknown."""
+        provider = to_checksum_address(provider)
+        with self._lock:
+            client = self._clients.get(provider)
+            if client is not None:
+                return client
+            endpoint = self._endpoints.get(provider)
+        if endpoint is None:
+            endpoint = self._chain.provider_endpoint(provider)
+            if not endpoint:
+                raise LookupError(f"no endpoint is known for Provider {provider}")
+        with self._lock:
+            self._endpoints.setdefault(provider, endpoint)
+            client = self._clients.get(provider)
+            if client is None:
+                client = SignedClient(self._key, self._endpoints[provider], provider, timeout=self._timeout)
+                self._clients[provider] = client
+            return client
+
+    def close(self) -> None:
+        with self._lock:
+            for client in self._clients.values():
+                client.close()
+            self._clients.clear()
+
+
+class Matcher:
+    """Asks the configured Keepers, in turn, for Providers (``GET /match``)."""
+
+    def __init__(self, private_key: bytes | str, keeper_urls: Sequence[str], *, timeout: float = 30.0) -> None:
+        if not keeper_urls:
+            raise ValueError("at least one Keeper URL is needed to match Providers")
+        self._key = private_key
+        self._urls = [u.rstrip("/") for u in keeper_urls]
+        self._timeout = timeout
+        self._clients: dict[str, SignedClient] = {}
+        self._lock = threading.Lock()
+
+    def _client(self, url: str) -> SignedClient:
+        with self._lock:
+            client = self._clients.get(url)
+        if client is None:
+            health = httpx.get(url + "/health", timeout=self._timeout)
+            health.raise_for_status()
+            address = to_checksum_address(health.json()["address"])
+            client = SignedClient(self._key, url, address, timeout=self._timeout)
+            with self._lock:
+                client = self._clients.setdefault(url, client)
+        return client
+
+    def match(
+        self, count: int, chunk_bytes: int, *, exclude: Sequence[str] = (), max_price: int | None = None
+    ) -> list[MatchedProvider]:
+        """``count`` distinct Providers, none in ``exclude``, each with ``chunk_bytes`` free.
+
+        The matcher has no exclusion list, so this asks for ``count + len(exclude)`` and
+        drops the excluded ones. Raises UploadFailed when no Keeper can offer enough.
+        """
+        excluded = {to_checksum_address(a) for a in exclude}
+        params = {"count": str(count + len(excluded)), "chunk_bytes": str(chunk_bytes)}
+        if max_price is not None:
+            params["max_price"] = str(max_price)
+        errors: list[str] = []
+        for url in self._urls:
+            try:
+                answer: Any = self._client(url).get_json("/match", params)
+            except (RemoteError, httpx.HTTPError, MemoError, KeyError, ValueError) as exc:
+                errors.append(f"{url}: {exc}")
+                continue
+            offered = [
+                MatchedProvider(to_checksum_address(p["address"]), p["endpoint"], int(p["price"]))
+                for p in answer["providers"]
+            ]
+            chosen = [p for p in offered if p.address not in excluded][:count]
+            if len(chosen) == count:
+                return chosen
+            errors.append(f"{url}: offered {len(chosen)} usable Providers, {count} needed")
+        raise UploadFailed("no Keeper could match enough Providers: " + "; ".join(errors))
+
+    def close(self) -> None:
+        with self._lock:
+            for client in self._clients.values():
+                client.close()
+            self._clients.clear()

@@ -1,0 +1,384 @@
+"""Upload: place stripes on Providers, check their commitments, co-sign, settle on chain.
+
+One :class:`UploadSession` is one write to the User's index (an object and its
+index record, or a record alone). It
+
+1. asks a Keeper's matcher for k+m distinct Providers; chunk i of every stripe of
+   the session goes to the Provider of slot i, so no two chunks of a stripe share a
+   Provider;
+2. per Provider, in parallel: grows the User's open order with it (or opens one:
+   :mod:`memo_py.user.orders`) with ``POST /agreements``, and PUTs the chunks at
+   the next blob positions (several in flight), each with its tag; the Provider
+   answers with the chunk's blob commitments;
+3. checks every commitment the Providers returned against the chunks the User
+   sent, all at once: :func:`memo_py.crypto.kzg.batch_check` over the packed blobs
+   (one native fold, one commit, one MSM for the whole round; the User never
+   commits each blob itself). Only if that fails are the Providers checked one by
+   one, to find the liars;
+4. replaces any Provider that failed (an error, or wrong commitments) with
+   another one from the matcher, and retries its chunks there, a few rounds at
+   most. A failed order is retired and never grows again; a Provider that lied
+   about commitments is banned for the client's lifetime;
+5. at :meth:`UploadSession.commit`: signs, for each order it grew, the EIP-712
+   ``OrderUpdate`` whose root is the commitment tree over *checked* commitments
+   only, has the Provider co-sign it (``POST /orders/{id}/cosign``), and submits
+   all co-signed updates in batches of 32 through :class:`UserChain`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from eth_account import Account
+
+from memo_py import native
+from memo_py.chain.eip712 import recover_signer, sign_order_update
+from memo_py.chain.merkle import CommitmentTree
+from memo_py.codec.segments import StripeLayout
+from memo_py.crypto import kzg
+from memo_py.errors import CommitmentMismatch, MemoError, UploadFailed
+from memo_py.native import BYTES_PER_BLOB
+from memo_py.protocol.http import RemoteError
+from memo_py.user.chain import MAX_BATCH, SignedUpdate, UserChain
+from memo_py.user.manifest import ChunkPlacement
+from memo_py.user.network import MatchedProvider, Matcher, ProviderPool
+from memo_py.user.orders import OrderBook, OrderState
+
+__all__ = ["UploadPolicy", "UploadContext", "UploadSession", "PUTS_IN_FLIGHT"]
+
+log = logging.getLogger(__name__)
+
+#: Chunk PUTs in flight per Provider (its commit pool works on all of them at once).
+PUTS_IN_FLIGHT = 4
+
+
+@dataclass(frozen=True)
+class UploadPolicy:
+    """How the client buys storage."""
+
+    #: Epochs from the current one to a new order's start (an order must not start in the past
+    #: when its creation is mined).
+    start_delay: int = 1
+    #: Term of a new order, in epochs.
+    order_epochs: int = 1000
+    #: An open order is grown only if it runs at least this many more epochs.
+    min_remaining: int = 100
+    #: Highest price per byte per epoch the User accepts (None: any).
+    max_price: int | None = None
+    #: Rounds of replacing failed Providers before an upload gives up.
+    rounds: int = 3
+
+
+@dataclass
+class UploadContext:
+    """What every session of a client shares."""
+
+    private_key: bytes
+    chain: UserChain
+    matcher: Matcher
+    providers: ProviderPool
+    orders: OrderBook
+    policy: UploadPolicy
+    #: Providers caught returning wrong commitments: never matched again by this client.
+    banned: set[str] = field(default_factory=set)
+    pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(32, thread_name_prefix="memo-put"))
+
+    @property
+    def address(self) -> str:
+        return Account.from_key(self.private_key).address
+
+
+@dataclass
+class _Item:
+    """One chunk to place: stripe ``stripe``, chunk index ``chunk`` (= the slot)."""
+
+    stripe: int
+    chunk: int
+    data: bytes
+    tag: bytes
+
+
+@dataclass
+class _Placed:
+    """A slot's chunks stored on one order, with the commitments the Provider returned."""
+
+    provider: MatchedProvider
+    order: OrderState
+    first_blob: int
+    items: list[_Item]
+    commitments: list[list[bytes]]
+
+
+class _OtherSize(Exception):
+    """A recovered order holds chunks of another size than the session's."""
+
+
+class UploadSession:
+    """One write: place stripes (any number of :meth:`place` calls), then :meth:`commit`."""
+
+    def __init__(self, ctx: UploadContext, layout: StripeLayout) -> None:
+        self.ctx = ctx
+        self.layout = layout
+        self.slots: dict[int, MatchedProvider] = {}
+        self.used: set[str] = set()
+        self.touched: dict[bytes, OrderState] = {}
+        self.current_epoch = ctx.chain.current_epoch()
+
+    # -- placing --------------------------------------------------------------
+
+    def place(self, stripes: Sequence[Sequence[bytes]], tags: Sequence[Sequence[bytes]]) -> list[list[ChunkPlacement]]:
+        """Store every chunk of ``stripes`` (k+m chunks each) and return their placements.
+
+        Raises UploadFailed when some chunk found no Provider within the policy's rounds.
+        """
+        n = self.layout.k + self.layout.m
+        pending: dict[int, list[_Item]] = {slot: [] for slot in range(n)}
+        for s, (chunks, chunk_tags) in enumerate(zip(stripes, tags, strict=True)):
+            if len(chunks) != n or len(chunk_tags) != n:
+                raise ValueError(f"a stripe has {n} chunks and {n} tags")
+            for c in range(n):
+                pending[c].append(_Item(s, c, chunks[c], chunk_tags[c]))
+        placements: list[list[ChunkPlacement | None]] = [[None] * n for _ in stripes]
+        if not stripes:
+            return []
+        errors: list[str] = []
+        for _ in range(self.ctx.policy.rounds):
+            if not pending:
+                break
+            try:
+                self._assign(sorted(pending), len(stripes))
+            except UploadFailed as exc:  # no Provider left to replace the failed ones
+                errors.append(str(exc))
+                break
+            futures = {
+                slot: self.ctx.pool.submit(self._place_slot, self.slots[slot], items) for slot, items in pending.items()
+            }
+            placed: dict[int, _Placed] = {}
+            for slot, future in futures.items():
+                try:
+                    placed[slot] = future.result()
+                except Exception as exc:  # any failure of a Provider: replace it
+                    errors.append(f"{self.slots[slot].address}: {exc}")
+                    log.warning("placing on %s failed: %s", self.slots[slot].address, exc)
+                    self.slots.pop(slot)
+            for slot in self._check(placed):
+                bad = placed.pop(slot)
+                errors.append(f"{bad.provider.address}: returned commitments that do not match the chunks")
+                self.ctx.banned.add(bad.provider.address)
+                bad.order.retired = True
+                self.slots.pop(slot)
+            for slot, done in placed.items():
+                self._accept(done)
+                for offset, item in enumerate(done.items):
+                    placements[item.stripe][item.chunk] = ChunkPlacement(
+                        chunk=item.chunk,
+                        provider=done.provider.address,
+                        order_id="0x" + done.order.order_id.hex(),
+                        first_blob=done.first_blob + offset * self.layout.chunk_blobs,
+                        sha256=hashlib.sha256(item.data).hexdigest(),
+                        commitments=tuple("0x" + c.hex() for c in done.commitments[offset]),
+                    )
+                del pending[slot]
+        if pending:
+            raise UploadFailed(
+                f"{sum(len(v) for v in pending.values())} chunks found no Provider: " + "; ".join(errors[-6:])
+            )
+        return [[p for p in row if p is not None] for row in placements]
+
+    def _assign(self, slots: list[int], stripe_count: int) -> None:
+        """Give every slot without a Provider one from the matcher (none used before)."""
+        missing = [s for s in slots if s not in self.slots]
+        if not missing:
+            return
+        exclude = sorted(self.used | self.ctx.banned)
+        chosen = self.ctx.matcher.match(
+            len(missing),
+            stripe_count * self.layout.chunk_bytes,
+            exclude=exclude,
+            max_price=self.ctx.policy.max_price,
+        )
+        for slot, provider in zip(missing, chosen, strict=True):
+            self.ctx.providers.learn(provider.address, provider.endpoint)
+            self.slots[slot] = provider
+            self.used.add(provider.address)
+
+    def _place_slot(self, provider: MatchedProvider, items: list[_Item]) -> _Placed:
+        """Grow (or open) the order with ``provider`` and PUT ``items`` there."""
+        order = self._order_for(provider)
+        blobs = len(items) * self.layout.chunk_blobs
+        first = order.blob_count
+        client = self.ctx.providers.client(provider.address)
+        oid = "0x" + order.order_id.hex()
+        try:
+            client.request("POST", "/agreements", content=_json(order.terms(first + blobs)))
+        except RemoteError as exc:
+            order.retired = True
+            if exc.status not in (400, 409):
+                raise
+            # The order cannot grow (new price, or a half-finished earlier upload): open another.
+            order = self._new_order(provider)
+            first, oid = 0, "0x" + order.order_id.hex()
+            client.request("POST", "/agreements", content=_json(order.terms(blobs)))
+        # From here on a failure leaves blobs reserved but unfilled: the order may not grow again.
+        try:
+            def put(offset: int) -> list[bytes]:
+                item = items[offset]
+                position = first + offset * self.layout.chunk_blobs
+                answer = client.request(
+                    "PUT", f"/orders/{oid}/blobs/{position}", content=item.data, params={"tag": "0x" + item.tag.hex()}
+                ).json()
+                commitments = [_hex(c, 48) for c in answer["commitments"]]
+                if len(commitments) != self.layout.chunk_blobs:
+                    raise CommitmentMismatch(f"{len(commitments)} commitments for a chunk of {self.layout.chunk_blobs} blobs")
+                return commitments
+
+            with ThreadPoolExecutor(min(PUTS_IN_FLIGHT, len(items))) as puts:
+                commitments = list(puts.map(put, range(len(items))))
+        except Exception:
+            order.retired = True
+            raise
+        return _Placed(provider, order, first, items, commitments)
+
+    def _order_for(self, provider: MatchedProvider) -> OrderState:
+        order = self.ctx.orders.pick(
+            provider.address, self.layout.chunk_blobs, self.current_epoch, self.ctx.policy.min_remaining
+        )
+        if order is not None and order.price < provider.price:
+            order.retired = True  # the Provider asks more now: its agreement cannot grow at the old price
+            order = None
+        if order is not None and (order.commitments is None or order.chunk_blobs == 0):
+            try:
+                self._load(order)
+            except _OtherSize:  # fine for another bucket's chunks; this one needs its own order
+                order = None
+            except Exception as exc:
+                log.warning("order 0x%s cannot be resumed: %s", order.order_id.hex(), exc)
+                order.retired = True
+                order = None
+        return order if order is not None else self._new_order(provider)
+
+    def _new_order(self, provider: MatchedProvider) -> OrderState:
+        start = self.current_epoch + self.ctx.policy.start_delay
+        return self.ctx.orders.open(
+            provider.address, provider.price, start, start + self.ctx.policy.order_epochs, self.layout.chunk_blobs
+        )
+
+    def _load(self, order: OrderState) -> None:
+        """Resume a recovered order: its Provider's commitments, checked against the on-chain root."""
+        client = self.ctx.providers.client(order.provider)
+        oid = "0x" + order.order_id.hex()
+        answer = client.get_json(f"/orders/{oid}/commitments")
+        if answer["blob_count"] != order.chain_blob_count or answer["stored"] != order.chain_blob_count:
+            raise CommitmentMismatch(
+                f"the Provider holds {answer['stored']} of {answer['blob_count']} blobs, the chain {order.chain_blob_count}"
+            )
+        commitments = [_hex(c, 48) for c in answer["commitments"]]
+        if CommitmentTree(commitments).root != order.chain_root:
+            raise CommitmentMismatch("the Provider's commitments do not hash to the order's on-chain root")
+        listing = client.get_json(f"/orders/{oid}/chunks")
+        sizes = {c["blob_count"] for c in listing["chunks"]}
+        if len(sizes) != 1:
+            raise CommitmentMismatch(f"the order's chunks have sizes {sorted(sizes)}")
+        order.chunk_blobs = sizes.pop()
+        order.commitments = commitments
+        order.blob_count = order.chain_blob_count
+        if order.chunk_blobs != self.layout.chunk_blobs:
+            raise _OtherSize(f"the order holds chunks of {order.chunk_blobs} blobs")
+
+    def _check(self, placed: dict[int, _Placed]) -> list[int]:
+        """Slots whose returned commitments do not match the chunks sent (batch check)."""
+        if not placed:
+            return []
+        packed = {slot: [native.pack_blobs(item.data) for item in p.items] for slot, p in placed.items()}
+
+        def blobs_of(slot: int) -> list[bytes]:
+            return [b[i : i + BYTES_PER_BLOB] for b in packed[slot] for i in range(0, len(b), BYTES_PER_BLOB)]
+
+        def commitments_of(slot: int) -> list[bytes]:
+            return [c for chunk in placed[slot].commitments for c in chunk]
+
+        def sound(slots: list[int]) -> bool:
+            try:
+                return kzg.batch_check(
+                    [b for s in slots for b in blobs_of(s)], [c for s in slots for c in commitments_of(s)]
+                )
+            except MemoError:  # a commitment that is not even a curve point
+                return False
+
+        slots = sorted(placed)
+        if sound(slots):
+            return []
+        return [slot for slot in slots if not sound([slot])]
+
+    def _accept(self, done: _Placed) -> None:
+        order = done.order
+        assert order.commitments is not None
+        order.commitments.extend(c for chunk in done.commitments for c in chunk)
+        order.blob_count = done.first_blob + len(done.items) * self.layout.chunk_blobs
+        self.touched[order.order_id] = order
+
+    # -- settling -------------------------------------------------------------
+
+    def commit(self) -> list[SignedUpdate]:
+        """Co-sign the grown orders with their Providers and submit the updates on chain."""
+        if not self.touched:
+            return []
+        chain = self.ctx.chain
+        self.ctx.orders.sync(chain.orders_of_user(self.ctx.address))
+        orders = list(self.touched.values())
+        current = chain.current_epoch()
+        for order in orders:
+            if order.chain_seq is None and order.start_epoch < current:
+                order.retired = True
+                raise UploadFailed(
+                    f"order 0x{order.order_id.hex()} would start in the past (epoch {order.start_epoch} < {current})"
+                )
+        signed = list(self.ctx.pool.map(self._cosign, orders))
+        for k in range(0, len(signed), MAX_BATCH):
+            chain.submit_orders(signed[k : k + MAX_BATCH])
+        for update, _, _ in signed:
+            order = self.touched[update.order_id]
+            order.chain_seq = update.seq
+            order.chain_blob_count = update.blob_count
+            order.chain_root = update.root
+        self.touched.clear()
+        return signed
+
+    def _cosign(self, order: OrderState) -> SignedUpdate:
+        update = order.update()
+        chain = self.ctx.chain
+        user_sig = sign_order_update(update, self.ctx.private_key, chain.chain_id, chain.market)
+        body = {
+            "update": {k: ("0x" + v.hex() if isinstance(v, bytes) else v) for k, v in update.as_message().items()},
+            "user_signature": "0x" + user_sig.hex(),
+        }
+        try:
+            answer = self.ctx.providers.client(order.provider).request(
+                "POST", f"/orders/0x{order.order_id.hex()}/cosign", content=_json(body)
+            ).json()
+            provider_sig = _hex(answer["provider_signature"], 65)
+        except Exception as exc:
+            raise UploadFailed(f"{order.provider} did not co-sign order 0x{order.order_id.hex()}: {exc}") from exc
+        if recover_signer(update, provider_sig, chain.chain_id, chain.market) != order.provider:
+            raise UploadFailed(f"{order.provider} co-signed order 0x{order.order_id.hex()} with another key")
+        return update, user_sig, provider_sig
+
+
+def _json(value: object) -> bytes:
+    import json
+
+    return json.dumps(value).encode()
+
+
+def _hex(text: object, size: int) -> bytes:
+    if not isinstance(text, str) or not text.startswith("0x"):
+        raise CommitmentMismatch(f"expected 0x-hex, got {text!r}")
+    raw = bytes.fromhex(text[2:])
+    if len(raw) != size:
+        raise CommitmentMismatch(f"expected {size} bytes, got {len(raw)}")
+    return raw
+

@@ -1,0 +1,257 @@
+"""The Provider's epoch loop, one tick at a time, against three real Keeper apps and a
+fake chain: prove ended epochs with that epoch's orders, push, retry, withdraw once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from memo_py.crypto import challenge
+from memo_py.keeper import PASSED
+from memo_py.provider import create_app
+from memo_py.provider.loop import DELIVERED, EMPTY, PROVED, REFUSED, RETRY, SKIPPED, UNOPENED, ProviderLoop
+from tests.unit.keeper.support import Server, serve
+
+from .support import BLOB, DUE, PRICE, PROVIDER, START, grow_order, provider_config, store_order
+
+EPOCH = START
+
+
+@pytest.fixture
+def provider(tmp_path, chain, keepers, committer) -> Iterator[Server]:
+    config = provider_config(tmp_path / "provider", keepers.ports, push_retry_seconds=100.0)
+    server = serve(create_app(config, chain, committer=committer))
+    yield server
+    server.stop()
+
+
+def new_loop(provider: Server) -> ProviderLoop:
+    return ProviderLoop(provider.service, retry_base=1.0)
+
+
+def url(keepers, i: int) -> str:
+    return f"http://127.0.0.1:{keepers.ports[i]}"
+
+
+def judge_and_attest(keepers, now: float = 1_000.0, order=(1, 2, 0)):
+    """Each Keeper ticks once (slot 0 last, so its peers have judged when it aggregates)."""
+    reports = [keepers.tick(i, now) for i in order]
+    return reports[-1]
+
+
+def test_an_honest_provider_is_proven_attested_and_paid_its_cumulative_pay(chain, keepers, provider):
+    store_order(provider.url, chain)
+    loop = new_loop(provider)
+    chain.set_epoch(EPOCH, open_it=True)
+
+    # Epoch 2 has not ended: nothing to prove, nothing to withdraw.
+    report = loop.tick(10.0)
+    assert report.proved == [] and report.withdrawal is None and report.errors == []
+
+    chain.set_epoch(EPOCH + 1)
+    report = loop.tick(11.0)
+    assert report.proved == [EPOCH]
+    assert set(report.pushed[EPOCH].values()) == {"ok"}
+    for i in range(3):  # the proof reached every Keeper
+        assert keepers[i].service.ledger.proof(EPOCH, PROVIDER.address) is not None
+
+    attested = judge_and_attest(keepers)
+    assert attested.attestation is not None and attested.attestation.epoch == EPOCH
+    assert chain.roots[EPOCH] == attested.attestation.root
+    verdicts = keepers[0].service.ledger.verdicts(EPOCH)
+    assert [(v["provider"], v["outcome"]) for v in verdicts] == [(PROVIDER.address, PASSED)]
+
+    report = loop.tick(12.0)
+    assert report.withdrawal is not None
+    assert (report.withdrawal.epoch, report.withdrawal.cum_pay, report.withdrawal.cum_penalty) == (EPOCH, DUE, 0)
+    assert chain.received(PROVIDER.address) == DUE
+
+    # The next epoch: proven, attested, and only the new pay withdrawn.
+    chain.set_epoch(EPOCH + 2)
+    assert loop.tick(13.0).proved == [EPOCH + 1]
+    assert judge_and_attest(keepers).attestation.epoch == EPOCH + 1
+    report = loop.tick(14.0)
+    assert report.withdrawal.cum_pay == 2 * DUE
+    assert chain.received(PROVIDER.address) == 2 * DUE
+    assert [w[:3] for w in chain.withdrawals] == [(EPOCH, DUE, 0), (EPOCH + 1, 2 * DUE, 0)]
+
+    # Nothing new: later ticks neither prove nor withdraw.
+    report = loop.tick(15.0)
+    assert report.proved == [] and report.pushed == {} and report.withdrawal is None
+    assert len(chain.withdrawals) == 2
+
+
+def test_a_restarted_loop_neither_proves_again_nor_withdraws_twice(chain, keepers, provider):
+    store_order(provider.url, chain)
+    chain.set_epoch(EPOCH, open_it=True)
+    chain.set_epoch(EPOCH + 1)
+    loop = new_loop(provider)
+    assert loop.tick(1.0).proved == [EPOCH]
+    loop.close()
+
+    # Restarted before the attestation: the epoch is not proven or pushed again.
+    loop = new_loop(provider)
+    report = loop.tick(2.0)
+    assert report.proved == [] and report.pushed == {}
+    judge_and_attest(keepers)
+    assert loop.tick(3.0).withdrawal.cum_pay == DUE
+    loop.close()
+
+    # Restarted after withdrawing: no second withdrawal from the same root.
+    loop = new_loop(provider)
+    report = loop.tick(4.0)
+    assert report.proved == [] and report.pushed == {} and report.withdrawal is None
+    assert len(chain.withdrawals) == 1 and chain.received(PROVIDER.address) == DUE
+    assert loop.state.epoch(EPOCH)["state"] == PROVED
+    assert [w.cum_pay for w in loop.state.withdrawals()] == [DUE]
+    loop.close()
+
+
+def test_a_keeper_down_gets_the_proof_later_and_the_others_attest_meanwhile(chain, keepers, provider):
+    store_order(provider.url, chain)
+    chain.set_epoch(EPOCH, open_it=True)
+    keepers.stop(2)
+    chain.set_epoch(EPOCH + 1)
+    loop = new_loop(provider)
+
+    report = loop.tick(100.0)
+    assert report.proved == [EPOCH]
+    outcomes = report.pushed[EPOCH]
+    assert [outcomes[url(keepers, i)] for i in (0, 1)] == ["ok", "ok"]
+    assert outcomes[url(keepers, 2)].startswith("ConnectError")
+    pushes = loop.state.pushes(EPOCH)
+    assert sorted(p["state"] for p in pushes.values()) == [DELIVERED, DELIVERED, RETRY]
+
+    # Two Keepers of three are a quorum: the epoch is attested and paid without the third.
+    assert judge_and_attest(keepers, order=(1, 0)).attestation.epoch == EPOCH
+    assert loop.tick(100.5).withdrawal.cum_pay == DUE
+
+    # Within the back-off nothing is retried; once the Keeper is back, the proof reaches it.
+    keepers.start(2)
+    assert loop.tick(100.6).pushed == {}
+    report = loop.tick(102.0)
+    assert report.pushed == {EPOCH: {url(keepers, 2): "ok"}}
+    assert keepers[2].service.ledger.proof(EPOCH, PROVIDER.address) is not None
+    assert sorted(p["state"] for p in loop.state.pushes(EPOCH).values()) == [DELIVERED] * 3
+    assert loop.tick(200.0).pushed == {}
+
+    # The returning Keeper judges with the pushed proof, and learns the attestation on its next tick.
+    keepers.tick(2)
+    keepers.tick(2)
+    assert keepers[2].service.ledger.verdicts(EPOCH)[0]["outcome"] == PASSED
+    assert keepers[2].service.ledger.attested_root(EPOCH) == chain.roots[EPOCH]
+
+
+def test_pushes_stop_after_the_retry_window_and_after_a_keeper_judged(chain, keepers, provider):
+    store_order(provider.url, chain)
+    chain.set_epoch(EPOCH, open_it=True)
+    keepers.stop(2)
+    chain.set_epoch(EPOCH + 1)
+    # No push came within proof_grace (60 s): Keepers 0 and 1 judge with a pulled proof and attest.
+    judge_and_attest(keepers, order=(1, 0), now=0.0)
+    assert judge_and_attest(keepers, order=(1, 0), now=100.0).attestation.epoch == EPOCH
+    loop = new_loop(provider)
+
+    report = loop.tick(1_000.0)
+    assert report.proved == [EPOCH]
+    pushes = loop.state.pushes(EPOCH)
+    states = {p["url"]: p["state"] for p in pushes.values()}
+    assert states[url(keepers, 0)] == REFUSED  # 409: already judged
+    assert states[url(keepers, 2)] == RETRY  # down
+
+    report = loop.tick(1_200.0)  # past push_retry_seconds (100 s): the last try, then give up
+    assert list(report.pushed[EPOCH]) == [url(keepers, 2)]
+    assert {p["state"] for p in loop.state.pushes(EPOCH).values()} == {REFUSED}
+    assert loop.tick(1_300.0).pushed == {}
+
+
+def test_an_epoch_is_proven_with_its_own_orders_not_later_updates(chain, keepers, provider):
+    stored = store_order(provider.url, chain)
+    chain.set_epoch(EPOCH, open_it=True)
+    # The Keepers know the order's commitments already (as after judging an earlier epoch).
+    registered = chain.providers()[0]
+    for i in range(3):
+        keepers[i].service.verifier.commitments(registered, stored.order)
+    chain.set_epoch(EPOCH + 1, open_it=True)
+    # During epoch 3 (epoch 2 is over, not yet proven) the order grows to 4 blobs.
+    grow_order(provider.url, chain, stored, 2)
+    loop = new_loop(provider)
+    report = loop.tick(1.0)
+    assert report.proved == [EPOCH]
+    proof = provider.service.prover._cache[next(iter(provider.service.prover._cache))]
+    assert proof.blob_count == 2
+    assert proof.indices == challenge.derive(chain.seed_of(EPOCH), PROVIDER.address, 2, 4).indices
+    assert loop.state.epoch(EPOCH)["blob_count"] == 2
+    judge_and_attest(keepers)
+    assert [v["outcome"] for v in keepers[0].service.ledger.verdicts(EPOCH)] == [PASSED]
+    assert loop.tick(2.0).withdrawal.cum_pay == DUE
+
+    chain.set_epoch(EPOCH + 2)
+    assert loop.tick(3.0).proved == [EPOCH + 1]
+    assert loop.state.epoch(EPOCH + 1)["blob_count"] == 4
+    judge_and_attest(keepers)
+    for i in range(3):
+        assert [v["outcome"] for v in keepers[i].service.ledger.verdicts(EPOCH + 1)] == [PASSED]
+    assert loop.tick(4.0).withdrawal.cum_pay == DUE + 4 * BLOB * PRICE
+    assert chain.received(PROVIDER.address) == DUE + 4 * BLOB * PRICE
+
+
+def test_keepers_judge_an_epoch_by_its_orders_when_the_order_grew_after_it(chain, keepers, provider):
+    stored = store_order(provider.url, chain)
+    chain.set_epoch(EPOCH, open_it=True)
+    chain.set_epoch(EPOCH + 1, open_it=True)
+    grow_order(provider.url, chain, stored, 2)
+    loop = new_loop(provider)
+    assert loop.tick(1.0).proved == [EPOCH]
+    judge_and_attest(keepers)
+    assert [v["outcome"] for v in keepers[0].service.ledger.verdicts(EPOCH)] == [PASSED]
+
+
+def test_epochs_without_seed_or_orders_and_epochs_missed_long_ago(chain, keepers, provider):
+    loop = new_loop(provider)
+    chain.set_epoch(5)  # first tick at epoch 5: only the last catch_up_epochs (2) ended epochs count
+    chain.open_seed(4)
+    report = loop.tick(1.0)
+    assert report.proved == [] and report.empty == [4]
+    assert loop.state.epoch(3)["state"] == UNOPENED
+    assert loop.state.epoch(4)["state"] == EMPTY
+    assert loop.state.epoch(2) is None
+
+    loop.close()
+    chain.set_epoch(9)  # down for a while: epochs 5 and 6 are too old now
+    loop = new_loop(provider)
+    loop.tick(2.0)
+    assert loop.state.epoch(5)["state"] == SKIPPED and loop.state.epoch(6)["state"] == SKIPPED
+    assert loop.state.epoch(7)["state"] == UNOPENED and loop.state.epoch(8)["state"] == UNOPENED
+    assert loop.state.cursor() == 9
+    loop.close()
+
+
+def test_a_failed_withdrawal_is_retried_and_a_missing_proof_build_is_retried(chain, keepers, provider):
+    stored = store_order(provider.url, chain)
+    chain.set_epoch(EPOCH, open_it=True)
+    chain.set_epoch(EPOCH + 1)
+    loop = new_loop(provider)
+
+    # A chunk is gone from disk: the proof cannot be built; retried later (the Keepers pull or miss it).
+    path = provider.service.store._path(stored.order.order_id, 0)
+    data = path.read_bytes()
+    path.unlink()
+    report = loop.tick(1.0)
+    if report.proved:  # the sample may miss blob 0; then there is nothing to retry
+        assert loop.state.epoch(EPOCH)["state"] == PROVED
+    else:
+        assert loop.state.epoch(EPOCH)["state"] == "pending" and report.errors
+        path.write_bytes(data)
+        assert loop.tick(1.5).proved == []  # backing off
+        assert loop.tick(3.0).proved == [EPOCH]
+    path.write_bytes(data)
+
+    judge_and_attest(keepers)
+    chain.fail_withdrawals = 1
+    report = loop.tick(10.0)
+    assert report.withdrawal is None and any("withdrawal" in e for e in report.errors)
+    assert loop.tick(10.1).withdrawal is None  # backing off, not asking again at once
+    assert loop.tick(12.0).withdrawal.cum_pay == DUE
+    assert chain.received(PROVIDER.address) == DUE

@@ -1,0 +1,73 @@
+"""Providers that are down, serve corrupted chunks, or lie about commitments."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from memo_py.errors import NotEnoughChunks, UploadFailed
+
+from .support import PROVIDERS, SEGMENT, lie_about_commitments, start_network, tamper
+
+
+def _holders(client, bucket, key, chunks):
+    segment = client.head_manifest(bucket, key).segments[0]
+    return [c for c in segment.chunks if c.chunk in chunks]
+
+
+def test_download_survives_m_providers_down(network, client):
+    client.create_bucket("bkt")
+    data = os.urandom(SEGMENT + 777)
+    client.put_object("bkt", "obj", data)
+    down = _holders(client, "bkt", "obj", {0, 1})  # both data chunks: decoding must use parity
+    for placement in down:
+        network.stop_provider(placement.provider)
+    assert client.get_object("bkt", "obj") == data
+    third = _holders(client, "bkt", "obj", {2})[0]
+    network.stop_provider(third.provider)
+    with pytest.raises(NotEnoughChunks):
+        client.get_object("bkt", "obj")
+
+
+def test_a_corrupted_chunk_is_skipped(network, client):
+    client.create_bucket("bkt")
+    data = os.urandom(5000)
+    client.put_object("bkt", "obj", data)
+    bad = _holders(client, "bkt", "obj", {0})[0]
+    tamper(network.providers[bad.provider], bytes.fromhex(bad.order_id[2:]), bad.first_blob)
+    assert client.get_object("bkt", "obj") == data
+    # Corrupted and down together, m = 2 of them: still readable.
+    down = _holders(client, "bkt", "obj", {1})[0]
+    network.stop_provider(down.provider)
+    assert client.get_object("bkt", "obj") == data
+
+
+def test_a_provider_with_wrong_commitments_is_never_cosigned_and_is_replaced(tmp_path, committer):
+    network = start_network(tmp_path, committer, providers=5)
+    try:
+        liar = PROVIDERS[5]
+        lie_about_commitments(network.start_provider(liar, price=5))  # the cheapest: matched first
+        with network.client() as client:
+            client.create_bucket("bkt")
+            client.put_object("bkt", "obj", b"hello")
+            assert liar.address in client._ctx.banned
+            assert all(update.provider != liar.address for update, _, _ in network.chain.submitted)
+            assert all(o.provider != liar.address for o in network.chain.orders_of_user(client.address))
+            manifest = client.head_manifest("bkt", "obj")
+            assert all(c.provider != liar.address for s in manifest.segments for c in s.chunks)
+            assert client.get_object("bkt", "obj") == b"hello"
+    finally:
+        network.close()
+
+
+def test_without_a_replacement_the_upload_refuses_to_sign(tmp_path, committer):
+    network = start_network(tmp_path, committer, providers=3)
+    try:
+        lie_about_commitments(network.start_provider(PROVIDERS[5], price=5))
+        with network.client() as client:
+            with pytest.raises(UploadFailed, match="do not match"):
+                client.create_bucket("bkt")
+            assert network.chain.submitted == [] and client.list_buckets() == []
+    finally:
+        network.close()
