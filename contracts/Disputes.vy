@@ -30,36 +30,23 @@
 
 from ethereum.ercs import IERC20
 
-from .modules import merkle
 from .interfaces import IDisputes
 from .interfaces import IEpochs
+from .interfaces import IMarket
+from .interfaces import IRegistry
+from .modules import merkle
+from .modules import ownable_2step as ownable
 
 implements: IDisputes
 
-# ----------------------------------------------------------------------------- interfaces
+initializes: ownable
 
-
-# Structs returned by the Market. Field order follows the EIP-712 OrderUpdate.
-struct Order:
-    user: address
-    provider: address
-    nonce: uint256
-    seq: uint256
-    size: uint256
-    price: uint256
-    start_epoch: uint256
-    end_epoch: uint256
-    root: bytes32
-    blob_count: uint256
-
-
-interface IMarket:
-    def order_of(order_id: bytes32) -> Order: view
-
-
-interface IRegistry:
-    def slash(provider: address, amount: uint256, recipient: address) -> uint256: nonpayable
-
+exports: (
+    ownable.owner,
+    ownable.pending_owner,
+    ownable.transfer_ownership,
+    ownable.accept_ownership,
+)
 
 # ----------------------------------------------------------------------------- constants
 
@@ -95,9 +82,6 @@ TOKEN: public(immutable(IERC20))
 MARKET: public(immutable(IMarket))
 EPOCHS: public(immutable(IEpochs))
 REGISTRY: public(immutable(IRegistry))
-
-owner: public(address)
-pending_owner: public(address)
 
 min_bond: public(uint256)
 dispute_window: public(uint256)
@@ -151,16 +135,6 @@ event SlashAmountUpdated:
     new_value: uint256
 
 
-event OwnershipTransferStarted:
-    previous_owner: indexed(address)
-    new_owner: indexed(address)
-
-
-event OwnershipTransferred:
-    previous_owner: indexed(address)
-    new_owner: indexed(address)
-
-
 # ----------------------------------------------------------------------------- constructor
 
 
@@ -188,7 +162,7 @@ def __init__(
     MARKET = market
     EPOCHS = epochs
     REGISTRY = registry
-    self._transfer_ownership(msg.sender)
+    ownable.__init__()
     self._set_min_bond(min_bond)
     self._set_dispute_window(dispute_window)
     self._set_slash_amount(slash_amount)
@@ -209,7 +183,7 @@ def challenge(order_id: bytes32, blob_index: uint256, bond: uint256) -> uint256:
     @return The new dispute's id (ids start at 1).
     """
     assert bond >= self.min_bond, "disputes: bond too small"
-    order: Order = staticcall MARKET.order_of(order_id)
+    order: IMarket.Order = staticcall MARKET.order_of(order_id)
     assert order.provider != empty(address), "disputes: unknown order"
     epoch: uint256 = staticcall EPOCHS.current_epoch()
     assert order.start_epoch <= epoch and epoch < order.end_epoch, "disputes: order not active"
@@ -271,7 +245,7 @@ def set_min_bond(min_bond: uint256):
     @notice Set the smallest bond a challenge may post (owner only).
     @param min_bond The new minimum bond.
     """
-    self._check_owner()
+    ownable._check_owner()
     self._set_min_bond(min_bond)
 
 
@@ -281,7 +255,7 @@ def set_dispute_window(dispute_window: uint256):
     @notice Set how many seconds a Provider has to answer (owner only).
     @param dispute_window The new window, at least one second.
     """
-    self._check_owner()
+    ownable._check_owner()
     self._set_dispute_window(dispute_window)
 
 
@@ -291,35 +265,16 @@ def set_slash_amount(slash_amount: uint256):
     @notice Set the pledge taken from a Provider that does not answer (owner only).
     @param slash_amount The new slash amount.
     """
-    self._check_owner()
+    ownable._check_owner()
     self._set_slash_amount(slash_amount)
 
-
-@external
-def transfer_ownership(new_owner: address):
-    """
-    @notice Propose a new owner; it takes over when it accepts.
-    @param new_owner The proposed owner (empty cancels a proposal).
-    """
-    self._check_owner()
-    self.pending_owner = new_owner
-    log OwnershipTransferStarted(previous_owner=self.owner, new_owner=new_owner)
-
-
-@external
-def accept_ownership():
-    """
-    @notice Accept a pending ownership transfer (the proposed owner only).
-    """
-    assert msg.sender == self.pending_owner, "disputes: not the pending owner"
-    self._transfer_ownership(msg.sender)
 
 
 # ----------------------------------------------------------------------------- internal
 
 
 @internal
-def _open(order_id: bytes32, blob_index: uint256, order: Order, bond: uint256) -> uint256:
+def _open(order_id: bytes32, blob_index: uint256, order: IMarket.Order, bond: uint256) -> uint256:
     dispute_id: uint256 = self.dispute_count + 1
     self.dispute_count = dispute_id
     z: uint256 = convert(
@@ -419,17 +374,3 @@ def _set_dispute_window(dispute_window: uint256):
 def _set_slash_amount(slash_amount: uint256):
     log SlashAmountUpdated(old_value=self.slash_amount, new_value=slash_amount)
     self.slash_amount = slash_amount
-
-
-@internal
-@view
-def _check_owner():
-    assert msg.sender == self.owner, "disputes: not the owner"
-
-
-@internal
-def _transfer_ownership(new_owner: address):
-    previous: address = self.owner
-    self.owner = new_owner
-    self.pending_owner = empty(address)
-    log OwnershipTransferred(previous_owner=previous, new_owner=new_owner)

@@ -30,18 +30,21 @@
      quorum fraction, never below 2/3.
 """
 
-from .modules import bls
 from .interfaces import IEpochs
+from .interfaces import IRegistry
+from .modules import bls
+from .modules import ownable_2step as ownable
 
 implements: IEpochs
 
-# ----------------------------------------------------------------------------- interfaces
+initializes: ownable
 
-
-interface IRegistry:
-    def signers_key(signer_bitmap: uint256) -> (Bytes[128], uint256): view
-    def total_keeper_weight() -> uint256: view
-
+exports: (
+    ownable.owner,
+    ownable.pending_owner,
+    ownable.transfer_ownership,
+    ownable.accept_ownership,
+)
 
 # ----------------------------------------------------------------------------- constants
 
@@ -53,9 +56,6 @@ HALF: constant(uint256) = 1 << 128  # packs the quorum fraction
 
 REGISTRY: public(immutable(IRegistry))
 GENESIS_BLOCK: public(immutable(uint256))
-
-owner: public(address)
-pending_owner: public(address)
 
 # Epoch schedule: the running regime (epoch `_anchor_epoch` starts at block
 # `_anchor_block`, epochs last `_anchor_length` blocks) and at most one pending
@@ -107,16 +107,6 @@ event QuorumUpdated:
     denominator: uint256
 
 
-event OwnershipTransferStarted:
-    previous_owner: indexed(address)
-    new_owner: indexed(address)
-
-
-event OwnershipTransferred:
-    previous_owner: indexed(address)
-    new_owner: indexed(address)
-
-
 # ----------------------------------------------------------------------------- constructor
 
 
@@ -132,7 +122,7 @@ def __init__(registry: IRegistry, epoch_length: uint256):
     GENESIS_BLOCK = block.number
     self._anchor_block = block.number
     self._anchor_length = epoch_length
-    self._transfer_ownership(msg.sender)
+    ownable.__init__()
     self._set_quorum(2, 3)
     self._latest = NO_EPOCH
     log EpochLengthUpdated(old_value=0, new_value=epoch_length, from_epoch=0, from_block=block.number)
@@ -257,7 +247,7 @@ def set_epoch_length(epoch_length: uint256):
     @notice Change the epoch length from the next epoch boundary on (owner only). A second change before that boundary replaces the first.
     @param epoch_length The new number of blocks per epoch.
     """
-    self._check_owner()
+    ownable._check_owner()
     assert epoch_length > 0, "epochs: zero epoch length"
     self._settle()
     if self._next_length == 0:
@@ -280,28 +270,9 @@ def set_quorum(numerator: uint256, denominator: uint256):
     @param numerator Numerator of the fraction.
     @param denominator Denominator of the fraction.
     """
-    self._check_owner()
+    ownable._check_owner()
     self._set_quorum(numerator, denominator)
 
-
-@external
-def transfer_ownership(new_owner: address):
-    """
-    @notice Propose a new owner; it takes over when it accepts.
-    @param new_owner The proposed owner (empty cancels a proposal).
-    """
-    self._check_owner()
-    self.pending_owner = new_owner
-    log OwnershipTransferStarted(previous_owner=self.owner, new_owner=new_owner)
-
-
-@external
-def accept_ownership():
-    """
-    @notice Accept a pending ownership transfer (the proposed owner only).
-    """
-    assert msg.sender == self.pending_owner, "epochs: not the pending owner"
-    self._transfer_ownership(msg.sender)
 
 
 # ----------------------------------------------------------------------------- internal
@@ -367,17 +338,3 @@ def _set_quorum(numerator: uint256, denominator: uint256):
     assert numerator * 3 >= denominator * 2, "epochs: quorum below two thirds"
     self._quorum = numerator * HALF + denominator
     log QuorumUpdated(numerator=numerator, denominator=denominator)
-
-
-@internal
-@view
-def _check_owner():
-    assert msg.sender == self.owner, "epochs: not the owner"
-
-
-@internal
-def _transfer_ownership(new_owner: address):
-    previous: address = self.owner
-    self.owner = new_owner
-    self.pending_owner = empty(address)
-    log OwnershipTransferred(previous_owner=previous, new_owner=new_owner)

@@ -29,7 +29,8 @@
        Provider earned, but never more than has vested: cum_pay is capped by
        the escrow vested through the proven epoch, and everything vested is
        settled at each withdrawal (paid + forfeited = vested).
-     - Orders need both signatures; a replayed or stale sequence number is
+     - Orders need both signatures (EIP-712, hashed and recovered in
+       modules/eip712_orders.vy); a replayed or stale sequence number is
        rejected. The submitter needs no authority.
      - The owner sets only `fee_bps` (capped at MAX_FEE_BPS, evented).
      Conservation: tokens held = sum(balance_of) + sum(locked_of) + fee_pool
@@ -38,13 +39,17 @@
 
 from ethereum.ercs import IERC20
 
+from .interfaces import IEpochs
 from .interfaces import IMarket
 from .interfaces import IRegistry
+from .modules import eip712_orders as eip712
+from .modules import merkle
 from .modules import ownable_2step as ownable
 
 implements: IMarket
 
 initializes: ownable
+initializes: eip712
 
 exports: (
     ownable.owner,
@@ -52,12 +57,6 @@ exports: (
     ownable.transfer_ownership,
     ownable.accept_ownership,
 )
-
-
-interface IEpochs:
-    def current_epoch() -> uint256: view
-    def latest_attested() -> uint256: view
-    def results_root(epoch: uint256) -> bytes32: view
 
 
 interface IERC20Permit:
@@ -77,37 +76,11 @@ PROVIDER: constant(uint256) = 2
 BPS: constant(uint256) = 10_000
 MAX_FEE_BPS: constant(uint256) = 5_000
 MAX_BATCH: constant(uint256) = 32
-MAX_PROOF: constant(uint256) = 32
+MAX_PROOF: constant(uint256) = merkle.MAX_DEPTH
 # Epochs vested by one call of `sync`, and by the catch-up inside `withdraw_pay`.
 MAX_SYNC: constant(uint256) = 1024
 WITHDRAW_SYNC: constant(uint256) = 64
 COMP_PRECISION: constant(uint256) = 10**36
-# secp256k1n / 2: signatures with a larger s are malleable copies (EIP-2).
-MAX_S: constant(uint256) = 57896044618658097711785492504343953926418782139537452191302581570759080747168
-
-EIP712_TYPEHASH: constant(bytes32) = keccak256(
-    "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
-)
-ORDER_UPDATE_TYPEHASH: constant(bytes32) = keccak256(
-    "OrderUpdate(address user,address provider,uint256 nonce,uint256 seq,uint256 size,uint256 price,uint256 start_epoch,uint256 end_epoch,bytes32 root,uint256 blob_count)"
-)
-NAME_HASH: constant(bytes32) = keccak256("MEMO Market")
-VERSION_HASH: constant(bytes32) = keccak256("1")
-
-
-struct OrderUpdate:
-    user: address
-    provider: address
-    nonce: uint256
-    seq: uint256
-    size: uint256
-    price: uint256
-    start_epoch: uint256
-    end_epoch: uint256
-    root: bytes32
-    blob_count: uint256
-
-
 # Money bookkeeping of an order (the signed fields live in `IMarket.Order`).
 struct OrderBook:
     escrow: uint256
@@ -137,8 +110,6 @@ struct ProviderBook:
 token: public(immutable(IERC20))
 registry: public(immutable(IRegistry))
 epochs: public(immutable(IEpochs))
-_CACHED_CHAIN_ID: immutable(uint256)
-_CACHED_DOMAIN_SEPARATOR: immutable(bytes32)
 
 fee_bps: public(uint256)
 balance_of: public(HashMap[address, uint256])
@@ -232,8 +203,7 @@ def __init__(token_: IERC20, registry_: IRegistry, epochs_: IEpochs, fee_bps_: u
     token = token_
     registry = registry_
     epochs = epochs_
-    _CACHED_CHAIN_ID = chain.id
-    _CACHED_DOMAIN_SEPARATOR = self._build_domain_separator()
+    eip712.__init__()
     self._set_fee(fee_bps_)
 
 
@@ -286,7 +256,7 @@ def withdraw(amount: uint256):
 @external
 @nonreentrant
 def submit_orders(
-    updates: DynArray[OrderUpdate, MAX_BATCH],
+    updates: DynArray[eip712.OrderUpdate, MAX_BATCH],
     user_sigs: DynArray[Bytes[65], MAX_BATCH],
     provider_sigs: DynArray[Bytes[65], MAX_BATCH],
 ) -> DynArray[bytes32, MAX_BATCH]:
@@ -457,18 +427,18 @@ def domain_separator() -> bytes32:
     @notice The EIP-712 domain separator ("MEMO Market", "1", chain id, this contract).
     @return The separator.
     """
-    return self._domain_separator()
+    return eip712.domain_separator()
 
 
 @external
 @view
-def order_update_digest(update: OrderUpdate) -> bytes32:
+def order_update_digest(update: eip712.OrderUpdate) -> bytes32:
     """
     @notice The EIP-712 digest both sides sign for `update`.
     @param update The update.
     @return The digest.
     """
-    return self._digest(update)
+    return eip712.digest(update)
 
 
 # ----------------------------------------------------------------------------- internal
@@ -483,11 +453,11 @@ def _deposit(user: address, amount: uint256):
 
 
 @internal
-def _apply(update: OrderUpdate, user_sig: Bytes[65], provider_sig: Bytes[65], current: uint256) -> bytes32:
+def _apply(update: eip712.OrderUpdate, user_sig: Bytes[65], provider_sig: Bytes[65], current: uint256) -> bytes32:
     oid: bytes32 = keccak256(abi_encode(update.user, update.provider, update.nonce))
-    digest: bytes32 = self._digest(update)
-    assert self._recover(digest, user_sig) == update.user, "market: bad user signature"
-    assert self._recover(digest, provider_sig) == update.provider, "market: bad provider signature"
+    digest: bytes32 = eip712.digest(update)
+    assert eip712.recover(digest, user_sig) == update.user, "market: bad user signature"
+    assert eip712.recover(digest, provider_sig) == update.provider, "market: bad provider signature"
     stored: IMarket.Order = self.orders[oid]
     if update.seq == 0:
         assert stored.user == empty(address), "market: stale sequence"
@@ -501,7 +471,7 @@ def _apply(update: OrderUpdate, user_sig: Bytes[65], provider_sig: Bytes[65], cu
 
 
 @internal
-def _create(oid: bytes32, update: OrderUpdate, current: uint256):
+def _create(oid: bytes32, update: eip712.OrderUpdate, current: uint256):
     assert staticcall registry.is_active(update.user, USER), "market: user not registered"
     assert staticcall registry.is_active(update.provider, PROVIDER), "market: provider not active"
     assert update.start_epoch >= current, "market: start in the past"
@@ -553,7 +523,7 @@ def _create(oid: bytes32, update: OrderUpdate, current: uint256):
 
 
 @internal
-def _update(oid: bytes32, update: OrderUpdate, stored: IMarket.Order, current: uint256):
+def _update(oid: bytes32, update: eip712.OrderUpdate, stored: IMarket.Order, current: uint256):
     assert not self.books[oid].closed, "market: order closed"
     assert staticcall registry.is_active(update.provider, PROVIDER), "market: provider not active"
     assert update.start_epoch == stored.start_epoch, "market: start changed"
@@ -662,8 +632,9 @@ def _sync(provider: address, upto: uint256, max_epochs: uint256) -> uint256:
 def _settle(provider: address, epoch: uint256, cum_pay: uint256, cum_penalty: uint256, proof: DynArray[bytes32, MAX_PROOF]):
     root: bytes32 = staticcall epochs.results_root(epoch)
     assert root != empty(bytes32), "market: epoch not attested"
+    # The leaf is merkle.results_leaf, written out: the internal call would cost ~190 gas a withdrawal.
     leaf: bytes32 = keccak256(keccak256(abi_encode(provider, cum_pay, cum_penalty)))
-    assert self._verify_proof(proof, root, leaf), "market: invalid proof"
+    assert merkle.verify_sorted(proof, root, leaf), "market: invalid proof"
     assert self.providers[provider].synced <= epoch + 1, "market: epoch already settled"
     assert self._sync(provider, epoch + 1, WITHDRAW_SYNC) == epoch + 1, "market: backlog, call sync first"
 
@@ -740,66 +711,3 @@ def _set_fee(fee_bps: uint256):
     assert fee_bps <= MAX_FEE_BPS, "market: fee too high"
     self.fee_bps = fee_bps
     log FeeSet(fee_bps=fee_bps)
-
-
-@internal
-@pure
-def _verify_proof(proof: DynArray[bytes32, MAX_PROOF], root: bytes32, leaf: bytes32) -> bool:
-    # Sorted-pair tree (OpenZeppelin MerkleProof), as modules/merkle.vy.
-    node: bytes32 = leaf
-    for sibling: bytes32 in proof:
-        if convert(node, uint256) < convert(sibling, uint256):
-            node = keccak256(concat(node, sibling))
-        else:
-            node = keccak256(concat(sibling, node))
-    return node == root
-
-
-@internal
-@view
-def _digest(update: OrderUpdate) -> bytes32:
-    struct_hash: bytes32 = keccak256(
-        abi_encode(
-            ORDER_UPDATE_TYPEHASH,
-            update.user,
-            update.provider,
-            update.nonce,
-            update.seq,
-            update.size,
-            update.price,
-            update.start_epoch,
-            update.end_epoch,
-            update.root,
-            update.blob_count,
-        )
-    )
-    return keccak256(concat(b"\x19\x01", self._domain_separator(), struct_hash))
-
-
-@internal
-@pure
-def _recover(digest: bytes32, sig: Bytes[65]) -> address:
-    if len(sig) != 65:
-        return empty(address)
-    r: uint256 = extract32(sig, 0, output_type=uint256)
-    s: uint256 = extract32(sig, 32, output_type=uint256)
-    v: uint256 = convert(slice(sig, 64, 1), uint256)
-    if v < 27:
-        v += 27
-    if s > MAX_S or (v != 27 and v != 28):
-        return empty(address)
-    return ecrecover(digest, v, r, s)
-
-
-@internal
-@view
-def _domain_separator() -> bytes32:
-    if chain.id == _CACHED_CHAIN_ID:
-        return _CACHED_DOMAIN_SEPARATOR
-    return self._build_domain_separator()
-
-
-@internal
-@view
-def _build_domain_separator() -> bytes32:
-    return keccak256(abi_encode(EIP712_TYPEHASH, NAME_HASH, VERSION_HASH, chain.id, self))

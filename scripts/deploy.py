@@ -7,7 +7,7 @@ from the compiled project; a missing one is an error, never skipped. The address
 
 Examples::
 
-    ape run deploy                                   # local anvil, test account 0
+    ape run deploy                                   # local anvil (ape-config's foundry), test account 0
     ape run deploy --network ethereum:sepolia:node --account deployer --token 0x...
 """
 
@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 
 import click
-from ape import chain, project
+from ape import accounts, chain, project
 from ape.cli import ConnectedProviderCommand, account_option
 
 UNIT = 10**18
@@ -79,7 +79,7 @@ def write_deployment(contracts: dict, network_name: str, out_dir: Path, paramete
 
 
 @click.command(cls=ConnectedProviderCommand)
-@account_option()
+@account_option(prompt=False)
 @click.option("--token", "token_address", default=None, help="Use this existing ERC-20 instead of deploying Token.")
 @click.option("--epoch-length", default=10, show_default=True, help="Blocks per epoch.")
 @click.option("--fee-bps", default=500, show_default=True, help="Keepers' share of Provider pay, basis points.")
@@ -90,6 +90,10 @@ def write_deployment(contracts: dict, network_name: str, out_dir: Path, paramete
 @click.option("--out", "out_dir", default="deployments", show_default=True, type=click.Path(file_okay=False, path_type=Path))
 def cli(network, account, token_address, epoch_length, fee_bps, unbonding_delay, min_bond, dispute_window, slash_amount, out_dir):
     """Deploy Token (optional), Registry, Epochs, Market and Disputes, wire them, record the addresses."""
+    if account is None:
+        if network.name != "local":
+            raise click.ClickException("--account is required off the local network")
+        account = accounts.test_accounts[0]
     parameters = {
         "epoch_length": epoch_length,
         "fee_bps": fee_bps,

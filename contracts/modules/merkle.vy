@@ -48,7 +48,11 @@ def verify_sorted(proof: DynArray[bytes32, MAX_DEPTH], root: bytes32, leaf: byte
     """
     node: bytes32 = leaf
     for sibling: bytes32 in proof:
-        node = self._hash_sorted(node, sibling)
+        # Inlined (no internal call per level): this runs inside every withdrawal.
+        if convert(node, uint256) < convert(sibling, uint256):
+            node = keccak256(concat(node, sibling))
+        else:
+            node = keccak256(concat(sibling, node))
     return node == root
 
 
@@ -107,10 +111,3 @@ def depth_of(leaf_count: uint256) -> uint256:
         depth += 1
     return depth
 
-
-@internal
-@pure
-def _hash_sorted(a: bytes32, b: bytes32) -> bytes32:
-    if convert(a, uint256) < convert(b, uint256):
-        return keccak256(concat(a, b))
-    return keccak256(concat(b, a))

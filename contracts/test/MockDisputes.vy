@@ -8,8 +8,7 @@
 @dev No access control: never deploy outside tests.
 """
 
-interface IRegistry:
-    def slash(provider: address, amount: uint256, recipient: address) -> uint256: nonpayable
+from ..interfaces import IRegistry
 
 
 open_disputes: public(HashMap[address, uint256])

@@ -6,26 +6,14 @@
 @dev No access control: never deploy outside tests.
 """
 
-# Field order follows the EIP-712 OrderUpdate (must match Market.order_of).
-struct Order:
-    user: address
-    provider: address
-    nonce: uint256
-    seq: uint256
-    size: uint256
-    price: uint256
-    start_epoch: uint256
-    end_epoch: uint256
-    root: bytes32
-    blob_count: uint256
+from ..interfaces import IMarket
 
-
-orders: HashMap[bytes32, Order]
+orders: HashMap[bytes32, IMarket.Order]
 locked: HashMap[address, uint256]
 
 
 @external
-def set_order(order_id: bytes32, order: Order):
+def set_order(order_id: bytes32, order: IMarket.Order):
     """
     @notice Store an order as the Market would after both sides signed it.
     @param order_id The order id.
@@ -46,7 +34,7 @@ def set_locked(provider: address, amount: uint256):
 
 @external
 @view
-def order_of(order_id: bytes32) -> Order:
+def order_of(order_id: bytes32) -> IMarket.Order:
     """
     @notice An order by id (all fields zero if unknown).
     @param order_id The order id.

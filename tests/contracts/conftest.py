@@ -76,7 +76,7 @@ def token(project, owner, accounts):
 
 @pytest.fixture(scope="session")
 def epochs(project, owner):
-    return project.MockAttestedEpochs.deploy(sender=owner)
+    return project.MockEpochs.deploy(sender=owner)
 
 
 @pytest.fixture(scope="session")

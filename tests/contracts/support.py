@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eth_abi import encode as abi_encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
-from eth_utils import keccak
+
+from memo_py.chain.merkle import ResultsTree
 
 UNIT = 10**18
 MIN_USER_PLEDGE = 1 * UNIT
@@ -16,39 +16,16 @@ MIN_KEEPER_PLEDGE = 50 * UNIT
 UNBONDING_DELAY = 7 * 24 * 3600
 FEE_BPS = 500
 USER, PROVIDER, KEEPER = 1, 2, 4
-ZERO32 = b"\x00" * 32
 
 
 # ----------------------------------------------------------------------------- results tree
 
 
-def results_leaf(provider: str, cum_pay: int, cum_penalty: int) -> bytes:
-    """keccak256(keccak256(abi_encode(provider, cum_pay, cum_penalty))), as the contracts."""
-    return keccak(keccak(abi_encode(["address", "uint256", "uint256"], [provider, cum_pay, cum_penalty])))
-
-
-def _hash_pair(a: bytes, b: bytes) -> bytes:
-    return keccak(a + b) if a < b else keccak(b + a)
-
-
 def results_tree(entries: list[tuple[str, int, int]]) -> tuple[bytes, list[list[bytes]]]:
-    """Sorted-pair Merkle root of the entries and one proof per entry (same order)."""
-    leaves = [results_leaf(*entry) for entry in entries]
-    proofs: list[list[bytes]] = [[] for _ in leaves]
-    positions = list(range(len(leaves)))
-    layer = leaves
-    while len(layer) > 1:
-        nxt = [
-            _hash_pair(layer[i], layer[i + 1]) if i + 1 < len(layer) else layer[i]
-            for i in range(0, len(layer), 2)
-        ]
-        for j, pos in enumerate(positions):
-            sibling = pos ^ 1
-            if sibling < len(layer):
-                proofs[j].append(layer[sibling])
-            positions[j] = pos // 2
-        layer = nxt
-    return layer[0], proofs
+    """Root of the Keepers' results tree over the entries (memo_py.chain.merkle.ResultsTree,
+    which the Keeper service uses too) and one proof per entry, in the entries' order."""
+    tree = ResultsTree(entries)
+    return tree.root, [tree.proof(provider) for provider, _, _ in entries]
 
 
 @dataclass

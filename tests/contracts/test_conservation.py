@@ -2,12 +2,16 @@
 
 Rules: register (user, provider), deposit, withdraw, create/extend orders, advance the
 epoch, attest (mock Epochs; Keepers earn each epoch in full, half or not at all, and may
-add a penalty), withdraw_pay, sync, close_order, provider exit, slash (through the
-mock Disputes), flush_fees and claim_fees.
+add a penalty), withdraw_pay, sync, close_order, provider exit, flush_fees, claim_fees,
+and disputes on the real Disputes contract: challenge with a bond, answer with a real
+KZG opening (every order stores the same one-blob commitment tree; the opening at the
+dispute's z is computed when the Provider answers), or time out (the Provider is slashed
+to the challenger and the bond goes back).
 
 Invariants:
 - the tokens each contract holds equal what it owes: Market = user balances + locked
-  escrow + fee pool + compensation; Registry = pledges + keeper fees;
+  escrow + fee pool + compensation; Registry = pledges + keeper fees; Disputes = the
+  bonds of the open disputes;
 - every balance, pledge and locked amount equals an independent Python model, so
   nobody was paid more (or less) than owed: a provider is paid exactly the proven
   pay since its last withdrawal less the fee, compensation never exceeds what the
@@ -24,12 +28,13 @@ from __future__ import annotations
 import os
 
 import ape
-import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
 from memo_py.chain import eip712
+from memo_py.chain.merkle import CommitmentTree
+from memo_py.crypto import kzg
 from tests.contracts.support import FEE_BPS, MIN_PROVIDER_PLEDGE, MIN_USER_PLEDGE, PROVIDER, UNIT, USER, results_tree
 
 PROFILES = {
@@ -40,6 +45,12 @@ PROFILE = PROFILES.get(os.environ.get("HYPOTHESIS_PROFILE", "quick"), PROFILES["
 
 PRICE_UNIT = 10**9
 EARN = {"full": (1, 1), "half": (1, 2), "none": (0, 1)}
+MIN_BOND = UNIT
+DISPUTE_WINDOW = 3600
+DISPUTE_SLASH = 30 * UNIT
+SLACK = 60  # seconds around a deadline that the rules never test on (the clock ticks)
+# The one blob every order stores (canonical field elements), its commitment and tree.
+BLOB = b"".join(((i * 7919 + 1) % kzg.BLS_MODULUS).to_bytes(32, "big") for i in range(4096))
 
 
 class Model:
@@ -62,6 +73,7 @@ class Model:
         self.keeper_epoch = -1  # last epoch the Keepers attested
         self.last_settled = {p: -1 for p in providers}
         self.fees = 0
+        self.disputes: dict[int, dict] = {}  # open ones: challenger, provider, bond, deadline
 
     def rate_at(self, provider, epoch):
         total = 0
@@ -84,7 +96,7 @@ def fast_views(contract):
     return w3.eth.contract(address=contract.address, abi=abi).functions
 
 
-def test_conservation(accounts, token, registry, market, epochs, disputes, create_keeper, chain_id, owner):
+def test_conservation(project, accounts, token, registry, market, epochs, create_keeper, chain_id, owner):
     users = [accounts[1], accounts[5]]
     providers = [accounts[2], accounts[6]]
     keeper = accounts[3]
@@ -95,8 +107,14 @@ def test_conservation(accounts, token, registry, market, epochs, disputes, creat
         token.approve(market, 2**256 - 1, sender=account)
     create_keeper(keeper)
     registry.set_unbonding_delay(0, sender=owner)
+    disputes = project.Disputes.deploy(token, market, epochs, registry, MIN_BOND, DISPUTE_WINDOW, DISPUTE_SLASH, sender=owner)
+    registry.set_disputes(disputes, sender=owner)
+    for account in (attacker, *users):
+        token.approve(disputes, 2**256 - 1, sender=account)
+    commitment = kzg.commit(BLOB)
+    blob_root = CommitmentTree([commitment]).root
     supply = token.totalSupply()
-    vt, vr, vm = fast_views(token), fast_views(registry), fast_views(market)
+    vt, vr, vm, vd = fast_views(token), fast_views(registry), fast_views(market), fast_views(disputes)
     addresses = [a.address for a in list(accounts)[:10]]
 
     def sign(update, account):
@@ -120,6 +138,17 @@ def test_conservation(accounts, token, registry, market, epochs, disputes, creat
         def order_ids(self):
             return sorted(self.model.orders)
 
+        def open_dispute(self, oid, challenger, bond):
+            receipt = disputes.challenge(oid, 0, bond, sender=challenger)
+            (opened,) = [log for log in receipt.events if log.event_name == "DisputeOpened"]
+            self.model.disputes[opened.dispute_id] = {
+                "challenger": challenger.address,
+                "provider": self.model.orders[oid]["provider"],
+                "bond": bond,
+                "deadline": opened.deadline,
+                "z": opened.z,
+            }
+
         # ------------------------------------------------------------------ rules
 
         @initialize(
@@ -142,6 +171,8 @@ def test_conservation(accounts, token, registry, market, epochs, disputes, creat
                 self.model.pledge[who.address] = amount
             for who, provider, term in zip(users, providers, terms):
                 self.create_order(who, provider, 1024, 1, 0, term)
+            # And one open dispute, so that answers and timeouts come early.
+            self.open_dispute(self.order_ids()[0], attacker, MIN_BOND)
 
         @rule(who=st.sampled_from(users), pledge=st.integers(0, 3))
         def register_user(self, who, pledge):
@@ -189,7 +220,7 @@ def test_conservation(accounts, token, registry, market, epochs, disputes, creat
         )
         def create_order(self, who, provider, size, price, delay, term):
             start = self.current() + delay
-            update = eip712.OrderUpdate(who.address, provider.address, self.nonce, 0, size, price * PRICE_UNIT, start, start + term)
+            update = eip712.OrderUpdate(who.address, provider.address, self.nonce, 0, size, price * PRICE_UNIT, start, start + term, blob_root, 1)
             escrow = update.rate * term
             args = ([update.as_tuple()], [sign(update, who)], [sign(update, provider)])
             if not self.model.registered[who.address]:
@@ -349,20 +380,65 @@ def test_conservation(accounts, token, registry, market, epochs, disputes, creat
                 with ape.reverts("registry: stake locked"):
                     registry.complete_exit(PROVIDER, sender=provider)
                 return
+            if any(d["provider"] == a for d in self.model.disputes.values()):
+                with ape.reverts("registry: open disputes"):
+                    registry.complete_exit(PROVIDER, sender=provider)
+                return
             before = token.balanceOf(provider)
             registry.complete_exit(PROVIDER, sender=provider)
             assert token.balanceOf(provider) - before == self.model.pledge[a]
             self.model.pledge[a] = 0
             self.model.registered[a] = False
 
-        @rule(provider=st.sampled_from(providers), amount=st.integers(0, 200 * UNIT))
-        def slash(self, provider, amount):
-            a = provider.address
-            before = token.balanceOf(attacker)
-            disputes.slash(registry, provider, amount, attacker, sender=attacker)
-            taken = min(amount, self.model.pledge[a])
-            assert token.balanceOf(attacker) - before == taken
-            self.model.pledge[a] -= taken
+        @precondition(lambda self: self.model.orders)
+        @rule(data=st.data(), challenger=st.sampled_from([attacker, *users]), extra=st.integers(0, 3))
+        def challenge(self, data, challenger, extra):
+            oid = data.draw(st.sampled_from(self.order_ids()))
+            order = self.model.orders[oid]["update"]
+            bond = MIN_BOND + extra * UNIT
+            if not order.start_epoch <= self.current() < order.end_epoch:
+                with ape.reverts("disputes: order not active"):
+                    disputes.challenge(oid, 0, bond, sender=challenger)
+                return
+            self.open_dispute(oid, challenger, bond)
+
+        @precondition(lambda self: self.model.disputes)
+        @rule(data=st.data())
+        def answer(self, data):
+            """The Provider answers with a real KZG opening of the blob at the dispute's z."""
+            dispute_id = data.draw(st.sampled_from(sorted(self.model.disputes)))
+            dispute = self.model.disputes[dispute_id]
+            provider = next(p for p in providers if p.address == dispute["provider"])
+            opening = kzg.open_blob(BLOB, dispute["z"])
+            args = (dispute_id, commitment, [], opening.y_bytes, opening.proof)
+            if ape.chain.pending_timestamp > dispute["deadline"] - SLACK:
+                # Near or past the deadline: make it past (the clock may tick before the block).
+                ape.chain.pending_timestamp = max(ape.chain.pending_timestamp, dispute["deadline"] + 1)
+                with ape.reverts("disputes: deadline passed"):
+                    disputes.answer(*args, sender=provider)
+                return
+            before = token.balanceOf(provider)
+            disputes.answer(*args, sender=provider)
+            assert token.balanceOf(provider) - before == dispute["bond"]
+            del self.model.disputes[dispute_id]
+
+        @precondition(lambda self: self.model.disputes)
+        @rule(data=st.data())
+        def resolve_timeout(self, data):
+            """Nobody answered: after the deadline the Provider is slashed to the challenger, who gets its bond back."""
+            dispute_id = data.draw(st.sampled_from(sorted(self.model.disputes)))
+            dispute = self.model.disputes[dispute_id]
+            if ape.chain.pending_timestamp <= dispute["deadline"] - SLACK:
+                with ape.reverts("disputes: deadline not passed"):
+                    disputes.resolve_timeout(dispute_id, sender=attacker)
+            ape.chain.pending_timestamp = max(ape.chain.pending_timestamp, dispute["deadline"] + 1)
+            challenger = dispute["challenger"]
+            before = token.balanceOf(challenger)
+            disputes.resolve_timeout(dispute_id, sender=attacker)
+            taken = min(DISPUTE_SLASH, self.model.pledge[dispute["provider"]])
+            assert token.balanceOf(challenger) - before == taken + dispute["bond"]
+            self.model.pledge[dispute["provider"]] -= taken
+            del self.model.disputes[dispute_id]
 
         @rule()
         def flush_fees(self):
@@ -409,9 +485,16 @@ def test_conservation(accounts, token, registry, market, epochs, disputes, creat
             assert vm.fee_pool().call() + fee_balance <= self.model.fees
 
         @invariant()
+        def disputes_hold_the_open_bonds(self):
+            assert vt.balanceOf(disputes.address).call() == sum(d["bond"] for d in self.model.disputes.values())
+            for p in providers:
+                opened = sum(d["provider"] == p.address for d in self.model.disputes.values())
+                assert vd.open_disputes(p.address).call() == opened
+
+        @invariant()
         def no_token_made_or_lost(self):
             held = sum(vt.balanceOf(a).call() for a in addresses)
-            held += vt.balanceOf(market.address).call() + vt.balanceOf(registry.address).call()
+            held += sum(vt.balanceOf(c.address).call() for c in (market, registry, disputes))
             assert held == supply
 
     run_state_machine_as_test(Conservation, settings=PROFILE)

@@ -1,7 +1,7 @@
 import ape
 from eth_utils import keccak
 
-from disputes_support import BLS_MODULUS, END, MIN_BOND, START, WINDOW
+from disputes_support import BLS_MODULUS, END, MIN_BOND, NOW, WINDOW
 
 
 def test_challenge_opens_a_dispute(chain, disputes, token, order_id, funded, challenger, provider, stored):
@@ -44,14 +44,17 @@ def test_challenge_blob_out_of_range(disputes, order_id, funded, challenger, sto
         disputes.challenge(order_id, len(stored.blobs), MIN_BOND, sender=challenger)
 
 
-def test_challenge_order_not_active(disputes, epochs, order_id, funded, challenger, owner):
-    for epoch in (START - 1, END):
-        epochs.set_current_epoch(epoch, sender=owner)
-        with ape.reverts("disputes: order not active"):
-            disputes.challenge(order_id, 0, MIN_BOND, sender=challenger)
+def test_challenge_order_not_active(disputes, epochs, market, order_id, funded, challenger, owner, user, provider, stored):
+    # Not started yet: an order that starts next epoch (the mock's epoch never goes back).
+    later = keccak(b"order-later")
+    market.set_order(later, (user, provider, 1, 0, 2**20, 1, NOW + 1, END, stored.tree.root, len(stored.blobs)), sender=owner)
+    with ape.reverts("disputes: order not active"):
+        disputes.challenge(later, 0, MIN_BOND, sender=challenger)
     epochs.set_current_epoch(END - 1, sender=owner)
     disputes.challenge(order_id, 0, MIN_BOND, sender=challenger)
-    epochs.set_current_epoch(10, sender=owner)
+    epochs.set_current_epoch(END, sender=owner)
+    with ape.reverts("disputes: order not active"):
+        disputes.challenge(order_id, 0, MIN_BOND, sender=challenger)
 
 
 def test_challenge_without_allowance(disputes, token, order_id, funded, user, owner):

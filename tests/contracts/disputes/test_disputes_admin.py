@@ -16,7 +16,7 @@ def test_setters(disputes, owner, attacker, setter, getter, event, value):
     ev = tx.events.filter(getattr(disputes, event))
     assert len(ev) == 1 and ev[0].old_value == old and ev[0].new_value == value
     assert getattr(disputes, getter)() == value
-    with ape.reverts("disputes: not the owner"):
+    with ape.reverts("ownable_2step: not the owner"):
         getattr(disputes, setter)(value + 1, sender=attacker)
     getattr(disputes, setter)(old, sender=owner)
 
@@ -25,19 +25,3 @@ def test_zero_window_refused(disputes, owner):
     with ape.reverts("disputes: zero window"):
         disputes.set_dispute_window(0, sender=owner)
 
-
-def test_two_step_ownership(disputes, owner, user, attacker):
-    with ape.reverts("disputes: not the owner"):
-        disputes.transfer_ownership(attacker, sender=attacker)
-    tx = disputes.transfer_ownership(user, sender=owner)
-    ev = tx.events.filter(disputes.OwnershipTransferStarted)
-    assert ev[0].previous_owner == owner and ev[0].new_owner == user
-    assert disputes.owner() == owner and disputes.pending_owner() == user
-    with ape.reverts("disputes: not the pending owner"):
-        disputes.accept_ownership(sender=attacker)
-    tx = disputes.accept_ownership(sender=user)
-    ev = tx.events.filter(disputes.OwnershipTransferred)
-    assert ev[0].previous_owner == owner and ev[0].new_owner == user
-    assert disputes.owner() == user and disputes.pending_owner() == "0x" + "00" * 20
-    disputes.transfer_ownership(owner, sender=user)
-    disputes.accept_ownership(sender=owner)

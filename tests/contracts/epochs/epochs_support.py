@@ -1,38 +1,25 @@
-"""Helpers of the Epochs tests: BLS keepers (blspy PopSchemeMPL), EIP-2537 encodings, a deployment wrapper."""
-
-import py_arkworks_bls12381 as ark
-from blspy import PopSchemeMPL
+"""Helpers of the Epochs tests: BLS keepers (memo_py.crypto.bls, blspy PopSchemeMPL), a deployment wrapper."""
 
 from memo_py.chain.merkle import attestation_message
+from memo_py.crypto import bls
 
 EPOCH_LENGTH = 5
-SIG_DST = b"BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_"
-
-
-def _pad(xy: bytes) -> bytes:
-    return b"".join(bytes(16) + xy[i : i + 48] for i in range(0, len(xy), 48))
-
-
-def g1_to_eip2537(pk48: bytes) -> bytes:
-    return _pad(ark.G1Point.from_compressed_bytes(pk48).to_xy_bytes_be())
-
-
-def g2_to_eip2537(sig96: bytes) -> bytes:
-    return _pad(ark.G2Point.from_compressed_bytes(sig96).to_xy_bytes_be())
+SIG_DST = bls.SIG_DST
 
 
 class Keeper:
     def __init__(self, index: int):
-        self.sk = PopSchemeMPL.key_gen(bytes([index + 1]) * 32)
-        self.pk = self.sk.get_g1()
-        self.pubkey_xy = g1_to_eip2537(bytes(self.pk))
+        self.sk = bls.key_from_seed(bytes([index + 1]) * 32)
+        self.pk = bls.public_key(self.sk)
+        self.pubkey_xy = bls.g1_to_eip2537(self.pk)
 
-    def sign(self, message: bytes):
-        return PopSchemeMPL.sign(self.sk, message)
+    def sign(self, message: bytes) -> bytes:
+        return bls.sign(self.sk, message)
 
 
 def aggregate(signatures) -> bytes:
-    return g2_to_eip2537(bytes(PopSchemeMPL.aggregate(list(signatures))))
+    """The EIP-2537 encoding of the aggregate of compressed signatures."""
+    return bls.g2_to_eip2537(bls.aggregate(list(signatures)))
 
 
 class Deployment:

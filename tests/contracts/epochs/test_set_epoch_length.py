@@ -42,7 +42,7 @@ def test_set_epoch_length_twice_before_boundary(three, owner):
 
 
 def test_set_epoch_length_not_owner(three, attacker):
-    with ape.reverts("epochs: not the owner"):
+    with ape.reverts("ownable_2step: not the owner"):
         three.epochs.set_epoch_length(20, sender=attacker)
 
 

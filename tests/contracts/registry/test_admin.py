@@ -50,9 +50,3 @@ def test_set_disputes_by_attacker_reverts(registry, attacker):
     with ape.reverts("ownable_2step: not the owner"):
         registry.set_disputes(attacker, sender=attacker)
 
-
-def test_ownership_two_steps(registry, owner, keeper):
-    registry.transfer_ownership(keeper, sender=owner)
-    receipt = registry.accept_ownership(sender=keeper)
-    assert registry.owner() == keeper.address
-    assert event_args(receipt, registry, "OwnershipTransferred") == [{"previous_owner": owner.address, "new_owner": keeper.address}]
