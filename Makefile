@@ -46,7 +46,7 @@ test-py: setup
 test: setup test-native test-py
 
 demo: setup
-	$(PY) -m memo_py.cli demo
+	$(PY) -m memo_py.cli devnet demo
 
 bench: setup
 	@set -e; for b in bench/*.py; do echo "== $$b"; $(PY) $$b --quick; done

@@ -6,15 +6,27 @@ from pathlib import Path
 
 import click
 
-from memo_py.cli.common import emit, fail, home_option, json_option, password_option, read_password, wallets
-from memo_py.errors import MemoError
+from memo_py.cli.common import (
+    Network,
+    amount_fields,
+    emit,
+    fail,
+    guard,
+    home_option,
+    json_option,
+    network_options,
+    password_option,
+    read_password,
+    wallets,
+)
+from memo_py.errors import ConfigError, MemoError
 
 __all__ = ["wallet"]
 
 
 @click.group()
 def wallet() -> None:
-    """Create, import and list keys."""
+    """Create, import and list keys; show balances."""
 
 
 @wallet.command("new")
@@ -54,3 +66,28 @@ def import_(name: str, key_file: Path | None, home: Path, password_file: Path | 
 def list_(home: Path, as_json: bool) -> None:
     """List the wallets in the home directory."""
     emit([{"name": w.name, "address": w.address} for w in wallets(home).list()], as_json, title="wallets")
+
+
+@wallet.command("balance")
+@click.argument("name", required=False, metavar="[NAME|ADDRESS]")
+@network_options(wallet=False, password=False)
+@json_option
+def balance(name: str | None, net: Network, as_json: bool) -> None:
+    """ETH, token and Market deposit balances of a wallet (default: the settings' wallet) or an address.
+
+    Reads the chain only: no password is asked.
+    """
+    with guard():
+        if name is None and net.settings.wallet is None:
+            raise ConfigError("no wallet named: `memo wallet balance NAME`, or `memo config set wallet NAME`")
+        label, address = net.resolve(name)
+        memo = net.contracts(signer=False)
+        record = {
+            "wallet": label,
+            "address": address,
+            **amount_fields("eth", memo.client.balance(address)),
+            **amount_fields("token", memo.token.balance_of(address)),
+            **amount_fields("market", memo.market.balance_of(address)),
+            "symbol": memo.token.symbol(),
+        }
+    emit(record, as_json, title="balance")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from memo_py.errors import ConfigError, MemoError
 
-__all__ = ["DEFAULT_MNEMONIC", "AnvilNode", "find_anvil", "free_port", "start_anvil", "wait_for_rpc"]
+__all__ = ["DEFAULT_MNEMONIC", "AnvilNode", "anvil_args", "find_anvil", "free_port", "start_anvil", "wait_for_rpc"]
 
 #: anvil's well-known development mnemonic: its keys are public, never use them on a real network.
 DEFAULT_MNEMONIC = "test test test test test test test test test test test junk"
@@ -94,17 +94,15 @@ class AnvilNode:
         self.stop()
 
 
-def start_anvil(
+def anvil_args(
     *,
-    port: int | None = None,
-    log_path: str | os.PathLike[str] | None = None,
+    port: int,
     block_time: float | None = None,
     accounts: int = 20,
     chain_id: int = 31337,
     mnemonic: str = DEFAULT_MNEMONIC,
-) -> AnvilNode:
-    """Start anvil on 127.0.0.1 (a free port unless given) and wait until it answers."""
-    port = port or free_port()
+) -> list[str]:
+    """The command line of an anvil node on 127.0.0.1:``port`` (Prague, the given accounts)."""
     args = [
         find_anvil(),
         "--host", "127.0.0.1",
@@ -116,6 +114,21 @@ def start_anvil(
     ]
     if block_time is not None:
         args += ["--block-time", str(block_time)]
+    return args
+
+
+def start_anvil(
+    *,
+    port: int | None = None,
+    log_path: str | os.PathLike[str] | None = None,
+    block_time: float | None = None,
+    accounts: int = 20,
+    chain_id: int = 31337,
+    mnemonic: str = DEFAULT_MNEMONIC,
+) -> AnvilNode:
+    """Start anvil on 127.0.0.1 (a free port unless given) and wait until it answers."""
+    port = port or free_port()
+    args = anvil_args(port=port, block_time=block_time, accounts=accounts, chain_id=chain_id, mnemonic=mnemonic)
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL
     try:
         process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -56,6 +56,13 @@ class KeeperConfig(BaseModel):
     first_epoch: int = Field(default=0, ge=0)
     #: Seconds between two steps of the epoch cycle.
     tick_seconds: float = Field(default=2.0, gt=0)
+    #: JSON-RPC URL of the chain node (used by ``run_from_config``; None when the caller
+    #: builds the chain access itself).
+    rpc_url: str | None = None
+    #: The deployment record (``deployments/<network>.json``; relative to the config file).
+    deployment: Path | None = None
+    #: uvicorn's log level for the HTTP server.
+    log_level: str = "warning"
 
     @field_validator("private_key")
     @classmethod

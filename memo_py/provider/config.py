@@ -52,6 +52,13 @@ class ProviderConfig(BaseModel):
     #: Ended epochs older than this many epochs behind the current one are not proven
     #: any more (Keepers have judged them; they pull proofs they were not pushed).
     catch_up_epochs: int = Field(default=2, ge=1)
+    #: JSON-RPC URL of the chain node (used by ``run_from_config``; None when the caller
+    #: builds the chain access itself).
+    rpc_url: str | None = None
+    #: The deployment record (``deployments/<network>.json``; relative to the config file).
+    deployment: Path | None = None
+    #: uvicorn's log level for the HTTP server.
+    log_level: str = "warning"
 
     @field_validator("private_key")
     @classmethod

@@ -7,23 +7,31 @@ nonce databases), serves it with uvicorn on ``config.host:config.port``, and run
 ``config.tick_seconds`` on a background thread. SIGTERM or SIGINT (or
 ``stop_event``) stops it: the server stops accepting, the loop finishes its tick,
 then the SQLite files are closed and the commit pool shut down.
+
+:func:`run_from_config` is the operator's entry point (``python -m memo_py.provider
+--config FILE``, ``memo provider run --config FILE``): it loads the config file,
+connects to ``rpc_url`` with the ``deployment`` record and the Provider's key
+(:class:`memo_py.chain.roles.RoleChain`), and runs.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
+from pathlib import Path
 
+from memo_py.errors import ConfigError
 from memo_py.provider.chain import ProviderChain
-from memo_py.provider.config import ProviderConfig
+from memo_py.provider.config import ProviderConfig, load_config
 from memo_py.provider.ingest import Committer
 from memo_py.provider.loop import ProviderLoop
 from memo_py.provider.service import create_app
 from memo_py.provider.store import ChunkStore
 from memo_py.runner import serve_daemon
 
-__all__ = ["run_provider"]
+__all__ = ["run_from_config", "run_provider"]
 
 log = logging.getLogger(__name__)
 
@@ -70,3 +78,34 @@ def run_provider(
         if own_pool:
             pool.close()
         store.close()
+
+
+def _resolve(path: str | os.PathLike[str], deployment: Path | None) -> Path:
+    if deployment is None:
+        raise ConfigError(f"config file {path}: give `deployment` (the deployment record) to run from it")
+    deployment = Path(deployment).expanduser()
+    return deployment if deployment.is_absolute() else Path(path).resolve().parent / deployment
+
+
+def run_from_config(
+    path: str | os.PathLike[str], *, stop_event: threading.Event | None = None, **overrides: object
+) -> None:
+    """Load the Provider config file at ``path``, connect to its chain, and run until stopped.
+
+    The file needs ``rpc_url`` and ``deployment`` besides the daemon's own fields
+    (see docs/operations.md). Raises ConfigError for a bad file and a ChainError when
+    the node cannot be reached or does not hold the deployment.
+    """
+    from memo_py.chain.contracts import MemoContracts  # web3: only when running for real
+    from memo_py.chain.roles import RoleChain
+
+    config = load_config(path, **overrides)
+    if not config.rpc_url:
+        raise ConfigError(f"config file {path}: give `rpc_url` (the chain node's JSON-RPC URL) to run from it")
+    deployment = _resolve(path, config.deployment)
+    contracts = MemoContracts.connect(config.rpc_url, deployment, config.private_key.get_secret_value())
+    chain = RoleChain(contracts)
+    if not contracts.registry.is_provider(config.address):
+        log.warning("%s is not an active Provider on chain %d: Users will not be matched to it", config.address, chain.chain_id)
+    log.info("provider %s on chain %d (%s), serving on %s:%d", config.address, chain.chain_id, config.rpc_url, config.host, config.port)
+    run_provider(config, chain, stop_event=stop_event, log_level=config.log_level)

@@ -314,6 +314,14 @@ class ProviderLoop:
                 log.warning("provider loop: %s", error)
             return report
 
+    def withdraw_now(self, now: float) -> LoopReport:
+        """Only the withdrawal step, at once (``memo provider withdraw``); shares the loop's records."""
+        with self._lock:
+            report = LoopReport()
+            self._withdraw_next_try = 0.0
+            self._withdraw(now, report)
+            return report
+
     # -- prove ----------------------------------------------------------------------
 
     def _prove(self, current: int, now: float, report: LoopReport) -> None:

@@ -1,0 +1,183 @@
+"""``memo devnet up | status | down | demo``: a whole MEMO network on this machine.
+
+The work is in :mod:`memo_py.devnet.network` and :mod:`memo_py.devnet.demo`; this
+module only parses and prints.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from memo_py.cli.common import emit, fail, guard, json_option
+from memo_py.wallet import DEFAULT_HOME
+
+__all__ = ["devnet"]
+
+dir_option = click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_HOME / "devnet",
+    show_default=True,
+    envvar="MEMO_DEVNET_DIR",
+    help="The devnet's directory (configs, keys, data, logs, devnet.json).",
+)
+
+
+def _printer(as_json: bool) -> Any:
+    console = Console(stderr=True)
+    started = time.monotonic()
+
+    def say(message: str) -> None:
+        console.print(f"[dim]{time.monotonic() - started:6.1f}s[/dim] {message}", highlight=False)
+
+    return say
+
+
+@click.group()
+def devnet() -> None:
+    """A local network: anvil, the contracts, 1 User, 6 Providers and 3 Keepers, each its own process."""
+
+
+@devnet.command("up")
+@dir_option
+@click.option("--providers", type=click.IntRange(1, 64), default=6, show_default=True)
+@click.option("--keepers", type=click.IntRange(1, 32), default=3, show_default=True)
+@click.option("--users", type=click.IntRange(1, 8), default=1, show_default=True)
+@click.option("--epoch-length", type=click.IntRange(2), default=8, show_default=True, help="Blocks per epoch.")
+@click.option("--block-time", type=click.IntRange(1), default=1, show_default=True, help="Seconds per block.")
+@click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
+              help="Commit processes per Provider.")
+@json_option
+def up(directory: Path, providers: int, keepers: int, users: int, epoch_length: int, block_time: int,
+       workers: int, as_json: bool) -> None:
+    """Start anvil, deploy, fund and register every role, start the daemons; print endpoints."""
+    from memo_py.devnet import network
+
+    with guard():
+        record = network.up(
+            directory, providers=providers, keepers=keepers, users=users, epoch_length=epoch_length,
+            block_time=block_time, workers=workers, progress=_printer(as_json),
+        )
+    if as_json:
+        click.echo(json.dumps(record, indent=1))
+        return
+    console = Console()
+    console.print(f"[bold]devnet up[/bold] in {record['directory']} ({record['started_in_seconds']} s)")
+    console.print(f"chain {record['chain_id']} at {record['rpc_url']}, epochs of {record['epoch_length']} blocks "
+                  f"of {record['block_time']} s")
+    table = Table(title="Contracts")
+    table.add_column("contract")
+    table.add_column("address")
+    for name, address in record["deployment"]["contracts"].items():
+        table.add_row(name, address)
+    console.print(table)
+    console.print("[bold]Roles[/bold] (logs in " + str(Path(record["directory"]) / "logs") + ")")
+    for p in record["providers"]:
+        console.print(f"  {p['name']:<11} {p['address']}  {p['endpoint']}", highlight=False)
+    for k in record["keepers"]:
+        console.print(f"  {k['name']:<11} {k['address']}  {k['url']}", highlight=False)
+    for u in record["users"]:
+        console.print(f"  {u['name']:<11} {u['address']}  key file {u['key_file']}", highlight=False)
+    console.print("Point the CLI at it:")
+    console.print(f"  memo config set rpc_url {record['rpc_url']}")
+    console.print(f"  memo config set deployment {record['deployment_file']}")
+    console.print(f"  memo config set keepers {','.join(k['url'] for k in record['keepers'])}", soft_wrap=True)
+    console.print(f"Stop it with: memo devnet down --dir {record['directory']}")
+
+
+@devnet.command("status")
+@dir_option
+@json_option
+def status(directory: Path, as_json: bool) -> None:
+    """Processes alive, each daemon's health, the current and the latest attested epoch."""
+    from memo_py.devnet import network
+
+    with guard():
+        report = network.status(directory)
+    if as_json:
+        click.echo(json.dumps(report, indent=1))
+    else:
+        chain = report["chain"]
+        Console().print(
+            f"chain {report['chain_id']} at {chain['rpc_url']}: "
+            + ("[green]up[/green]" if chain["alive"] else "[red]down[/red]")
+            + (f", block {chain['block']}, epoch {chain['epoch']}, latest attested {chain['latest_attested']}"
+               if "epoch" in chain else "")
+        )
+        rows = [{k: v for k, v in row.items() if k != "address"} for row in report["daemons"]]
+        emit(rows, False, title="Daemons (addresses: --json)")
+    if not report["running"]:
+        raise SystemExit(1)
+
+
+@devnet.command("down")
+@dir_option
+@json_option
+def down(directory: Path, as_json: bool) -> None:
+    """Stop every process this devnet started (and nothing else)."""
+    from memo_py.devnet import network
+
+    with guard():
+        stopped = network.down(directory)
+    if as_json:
+        click.echo(json.dumps({"directory": str(directory), "stopped": stopped}))
+    else:
+        click.echo(f"stopped {len(stopped)} processes: {', '.join(stopped) or '(none were running)'}")
+
+
+@devnet.command("demo")
+@click.option("--size", "size_mib", type=click.FloatRange(min=0, min_open=True), default=6.0, show_default=True,
+              help="Size of the sample file (random bytes), in MiB.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Run the devnet here and keep it (default: a temporary directory, removed after).")
+@json_option
+def demo(size_mib: float, directory: Path | None, as_json: bool) -> None:
+    """The whole lifecycle on a fresh devnet: store a file, prove and attest two epochs,
+    withdraw a Provider's pay, read the file back, report, stop the devnet."""
+    from memo_py.devnet.demo import run_demo
+
+    try:
+        report = run_demo(size=int(size_mib * 2**20), directory=directory, progress=_printer(as_json))
+    except Exception as exc:
+        fail(exc)
+        return
+    if as_json:
+        click.echo(json.dumps(report))
+        return
+    _print_report(report)
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    console = Console()
+    obj, layout = report["object"], report["layout"]
+    console.print(
+        f"[bold]MEMO devnet demo[/bold]: {obj['size'] / 2**20:.1f} MiB stored as {obj['bucket']}/{obj['key']} "
+        f"(k={layout['k']}, m={layout['m']}, {layout['segments']} segments), read back "
+        + ("[green]identical[/green]" if obj["identical"] else "[red]DIFFERENT[/red]")
+    )
+    table = Table(title=f"Providers used ({report['commitments']} blob commitments)")
+    for column in ("provider", "address", "chunks", "blobs", "order root", "pay withdrawn"):
+        table.add_column(column)
+    for p in report["providers"]:
+        table.add_row(p["name"], p["address"][:10] + "…", str(p["chunks"]), str(p["blobs"]),
+                      (p["root"] or "")[:12] + "…", f"{p['paid'] / 10**18:.6f} MEMO")
+    console.print(table)
+    table = Table(title="Gas per step (receipts)")
+    for column in ("step", "transactions", "mean gas", "total gas"):
+        table.add_column(column, justify="right" if column != "step" else "left")
+    for step, g in report["gas"].items():
+        table.add_row(step, str(g["count"]), f"{g['mean']:,}", f"{g['total']:,}")
+    console.print(table)
+    t = report["timings"]
+    console.print(
+        f"orders from epoch {report['orders_start_epoch']}; epochs attested: {report['epochs_attested']}; "
+        f"put {t['put_s']} s, get {t['get_s']} s, devnet up {report['devnet']['up_s']} s, total {report['total_s']} s"
+    )

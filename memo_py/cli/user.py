@@ -1,0 +1,370 @@
+"""``memo user``: the Market balance, buckets and objects.
+
+**The master secret.** Every object key and chunk tag of a User derives from a
+32-byte master secret (:class:`memo_py.user.UserConfig`). The CLI derives it from
+the wallet's private key (HKDF-SHA256, see :func:`master_secret`), so the wallet
+alone, with the chain, finds and reads the User's data again: nothing else needs a
+backup, and the secret is never printed or written anywhere. The flip side: whoever
+holds the wallet key can read the data, as they can spend its tokens. A secret
+kept elsewhere (the devnet writes one per User) is used with ``--secret-file``.
+
+**The index.** :class:`~memo_py.user.MemoClient` keeps its bucket and object index
+in memory; each command rebuilds it from the chain and the Providers
+(``recover_index``) before acting, so every command sees what the previous ones did.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from memo_py.cli.common import (
+    Network,
+    amount_fields,
+    emit,
+    guard,
+    json_option,
+    network_options,
+    parse_amount,
+)
+from memo_py.cli.role import tx_hex
+from memo_py.errors import ConfigError
+
+if TYPE_CHECKING:
+    from memo_py.user import MemoClient
+
+__all__ = ["user", "master_secret", "split_object_path"]
+
+#: HKDF inputs of the CLI's master secret (changing them loses access to stored data).
+MASTER_SALT = b"memo-py/cli"
+MASTER_INFO = b"memo-py user master secret v1"
+
+
+def master_secret(private_key: bytes) -> bytes:
+    """The User's 32-byte master secret, derived from the wallet's private key."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=MASTER_SALT, info=MASTER_INFO).derive(bytes(private_key))
+
+
+def split_object_path(text: str) -> tuple[str, str]:
+    """``"bucket/some/key"`` → ``("bucket", "some/key")``; the names are checked by the SDK."""
+    bucket, sep, key = text.partition("/")
+    if not sep or not bucket or not key:
+        raise ConfigError(f"{text!r}: give the object as BUCKET/KEY")
+    from memo_py.user.names import validate_bucket_name, validate_object_key
+
+    validate_bucket_name(bucket)
+    validate_object_key(key)
+    return bucket, key
+
+
+def _time(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Steps:
+    """A rich progress bar over the named steps of a long command, on stderr.
+
+    The SDK's put and get run as one call each, so the bar advances per step
+    (connect, index, transfer, write), with a spinner and the elapsed time. It
+    shows only on a terminal, and is cleared when done.
+    """
+
+    def __init__(self, names: list[str], enabled: bool) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._names = names
+        console = Console(stderr=True)
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description:<28}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=not (enabled and console.is_terminal),
+        )
+        self._task = self._progress.add_task(names[0], total=len(names))
+
+    def __enter__(self) -> Steps:
+        self._progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._progress.__exit__(*exc)
+
+    def step(self, name: str) -> None:
+        """Mark the current step done and show ``name`` as the next one."""
+        self._progress.update(self._task, advance=1, description=name)
+
+    def done(self, description: str) -> None:
+        self._progress.update(self._task, completed=len(self._names), description=description)
+
+
+secret_option = click.option(
+    "--secret-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="MEMO_SECRET_FILE",
+    default=None,
+    help="Use the master secret (hex) in this file instead of the one derived from the wallet [env MEMO_SECRET_FILE].",
+)
+
+
+def _read_secret(path: Path) -> str:
+    from memo_py.crypto.aead import MIN_MASTER_SECRET_BYTES
+
+    text = path.read_text().strip()
+    try:
+        raw = bytes.fromhex(text[2:] if text[:2] in ("0x", "0X") else text)
+    except ValueError:
+        raise ConfigError(f"--secret-file {path} does not hold a hex master secret") from None
+    if len(raw) < MIN_MASTER_SECRET_BYTES:
+        raise ConfigError(f"--secret-file {path}: a master secret is at least {MIN_MASTER_SECRET_BYTES} bytes")
+    return "0x" + raw.hex()
+
+
+@contextmanager
+def open_client(net: Network, secret_file: Path | None, steps: Steps | None = None) -> Iterator[MemoClient]:
+    """A MemoClient for the chosen wallet, with its index rebuilt from the chain and Providers."""
+    from memo_py.chain.user import UserRoleChain
+    from memo_py.user import MemoClient, UserConfig
+
+    keepers = net.keepers
+    key = net.private_key()
+    secret = _read_secret(secret_file) if secret_file is not None else "0x" + master_secret(key).hex()
+    config = UserConfig(
+        master_secret=secret,
+        private_key="0x" + key.hex(),
+        keepers=keepers,
+    )
+    if steps:
+        steps.step("connecting")
+    client = MemoClient(config, UserRoleChain(net.contracts()))
+    try:
+        if steps:
+            steps.step("reading the index")
+        client.recover_index()
+        yield client
+    finally:
+        client.close()
+
+
+@click.group()
+def user() -> None:
+    """Store and read objects as a User; move tokens in and out of the Market.
+
+    \b
+    Needs the chosen wallet (--wallet or `memo config set wallet NAME`), registered
+    as a User (`memo role register user`), with tokens deposited in the Market.
+    Object commands also need Keeper URLs (--keeper or `memo config set keepers`).
+    The encryption secret is derived from the wallet key (or read from
+    --secret-file) and never printed: keep the wallet safe.
+    """
+
+
+# ---------------------------------------------------------------------------- money
+
+
+@user.command("deposit")
+@click.argument("amount")
+@network_options()
+@json_option
+def deposit(amount: str, net: Network, as_json: bool) -> None:
+    """Move AMOUNT tokens (10, 10.5) from the wallet into its Market balance."""
+    with guard():
+        wei = parse_amount(amount)
+        memo = net.contracts()
+        receipt = memo.market.deposit(wei)
+        record = {"address": memo.address, **amount_fields("deposited", wei),
+                  **amount_fields("market", memo.market.balance_of(memo.address)), "tx": tx_hex(receipt)}
+    emit(record, as_json, title="deposit")
+
+
+@user.command("withdraw")
+@click.argument("amount")
+@network_options()
+@json_option
+def withdraw(amount: str, net: Network, as_json: bool) -> None:
+    """Take AMOUNT tokens back from the Market balance (what no order holds in escrow)."""
+    with guard():
+        wei = parse_amount(amount)
+        memo = net.contracts()
+        receipt = memo.market.withdraw(wei)
+        record = {"address": memo.address, **amount_fields("withdrawn", wei),
+                  **amount_fields("market", memo.market.balance_of(memo.address)), "tx": tx_hex(receipt)}
+    emit(record, as_json, title="withdraw")
+
+
+# ---------------------------------------------------------------------------- buckets
+
+
+def _bucket_record(bucket: Any) -> dict[str, Any]:
+    layout = bucket.layout
+    return {"name": bucket.name, "k": layout.k, "m": layout.m, "chunk_blobs": layout.chunk_blobs,
+            "created": _time(bucket.created)}
+
+
+@user.group("buckets")
+def buckets() -> None:
+    """List, create and remove buckets."""
+
+
+@buckets.command("ls")
+@network_options(keepers=True)
+@secret_option
+@json_option
+def buckets_ls(net: Network, secret_file: Path | None, as_json: bool) -> None:
+    """List the buckets."""
+    with guard(), open_client(net, secret_file) as client:
+        rows = [_bucket_record(b) for b in client.list_buckets()]
+    emit(rows, as_json, title="buckets")
+
+
+@buckets.command("create")
+@click.argument("name")
+@click.option("-k", "k", type=click.IntRange(1, 255), default=None, help="Data chunks per stripe (default 4).")
+@click.option("-m", "m", type=click.IntRange(0, 255), default=None, help="Parity chunks per stripe (default 2).")
+@click.option("--chunk-blobs", type=click.IntRange(1, 64), default=None, help="Blobs per chunk (default 2).")
+@network_options(keepers=True)
+@secret_option
+@json_option
+def buckets_create(
+    name: str, k: int | None, m: int | None, chunk_blobs: int | None, net: Network, secret_file: Path | None, as_json: bool
+) -> None:
+    """Create bucket NAME (S3 naming rules) whose objects use k data + m parity chunks."""
+    with guard():
+        from memo_py.user.names import validate_bucket_name
+
+        validate_bucket_name(name)
+        with open_client(net, secret_file) as client:
+            bucket = client.create_bucket(name, k=k, m=m, chunk_blobs=chunk_blobs)
+    emit(_bucket_record(bucket), as_json, title="bucket created")
+
+
+@buckets.command("rm")
+@click.argument("name")
+@network_options(keepers=True)
+@secret_option
+@json_option
+def buckets_rm(name: str, net: Network, secret_file: Path | None, as_json: bool) -> None:
+    """Remove the empty bucket NAME."""
+    with guard():
+        from memo_py.user.names import validate_bucket_name
+
+        validate_bucket_name(name)
+        with open_client(net, secret_file) as client:
+            client.delete_bucket(name)
+    emit({"bucket": name, "deleted": True}, as_json)
+
+
+# ---------------------------------------------------------------------------- objects
+
+
+def _object_record(info: Any) -> dict[str, Any]:
+    return {"key": info.key, "size": info.size, "etag": info.etag, "content_type": info.content_type,
+            "last_modified": _time(info.last_modified)}
+
+
+@user.command("put")
+@click.argument("target", metavar="BUCKET/KEY")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--content-type", default=None, help="Stored content type (default: guessed from FILE's name).")
+@network_options(keepers=True)
+@secret_option
+@json_option
+def put(target: str, file: Path, content_type: str | None, net: Network, secret_file: Path | None, as_json: bool) -> None:
+    """Store FILE ('-' for stdin) as BUCKET/KEY, replacing any object of that key."""
+    with guard():
+        bucket, key = split_object_path(target)
+        data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+        if content_type is None:
+            content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
+        with Steps(["starting", "connecting", "reading the index", f"uploading {len(data):,} B"], not as_json) as steps:
+            with open_client(net, secret_file, steps) as client:
+                steps.step(f"uploading {len(data):,} B")
+                info = client.put_object(bucket, key, data, content_type=content_type)
+            steps.done("stored")
+    emit({"bucket": bucket, **_object_record(info)}, as_json, title="stored")
+
+
+@user.command("get")
+@click.argument("source", metavar="BUCKET/KEY")
+@click.argument("out", required=False, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@network_options(keepers=True)
+@secret_option
+@json_option
+def get(source: str, out: Path | None, net: Network, secret_file: Path | None, as_json: bool) -> None:
+    """Read BUCKET/KEY into OUT (default: the key's last part, in the current directory; '-' for stdout).
+
+    The object is verified chunk by chunk, decrypted, and checked against its etag
+    before anything is written; OUT is replaced atomically.
+    """
+    with guard():
+        bucket, key = split_object_path(source)
+        to_stdout = out is not None and str(out) == "-"
+        if out is None:
+            name = key.rstrip("/").rsplit("/", 1)[-1]
+            if name in ("", ".", ".."):
+                raise ConfigError(f"cannot name a file after key {key!r}: give OUT")
+            out = Path(name)
+        with Steps(["starting", "connecting", "reading the index", "downloading", "writing"],
+                   not as_json and not to_stdout) as steps:
+            with open_client(net, secret_file, steps) as client:
+                info = client.head_object(bucket, key)
+                steps.step(f"downloading {info.size:,} B")
+                data = client.get_object(bucket, key)
+            steps.step("writing")
+            if to_stdout:
+                sys.stdout.buffer.write(data)
+                sys.stdout.buffer.flush()
+                return
+            tmp = out.with_name(f".{out.name}.memo-tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, out)
+            steps.done("read")
+    emit({"bucket": bucket, **_object_record(info), "file": str(out)}, as_json, title="read")
+
+
+@user.command("ls")
+@click.argument("bucket", required=False)
+@click.option("--prefix", default="", help="Only keys that start with this.")
+@network_options(keepers=True)
+@secret_option
+@json_option
+def ls(bucket: str | None, prefix: str, net: Network, secret_file: Path | None, as_json: bool) -> None:
+    """List the objects of BUCKET (without BUCKET: the buckets)."""
+    with guard():
+        with open_client(net, secret_file) as client:
+            if bucket is None:
+                rows = [_bucket_record(b) for b in client.list_buckets()]
+            else:
+                rows = [_object_record(o) for o in client.list_objects(bucket, prefix)]
+    emit(rows, as_json, title=bucket or "buckets")
+
+
+@user.command("rm")
+@click.argument("target", metavar="BUCKET/KEY")
+@network_options(keepers=True)
+@secret_option
+@json_option
+def rm(target: str, net: Network, secret_file: Path | None, as_json: bool) -> None:
+    """Delete BUCKET/KEY from the index.
+
+    Its chunks stay stored, proven and paid until their orders end: the Market
+    does not let an order shrink before its end.
+    """
+    with guard():
+        bucket, key = split_object_path(target)
+        with open_client(net, secret_file) as client:
+            client.delete_object(bucket, key)
+    emit({"bucket": bucket, "key": key, "deleted": True}, as_json)

@@ -1,0 +1,456 @@
+"""A whole local MEMO network in one directory: ``up``, ``status``, ``down``.
+
+:func:`up` builds it step by step, each process recorded in the directory's
+:class:`~memo_py.devnet.processes.ProcessTable` (so :func:`down` stops exactly
+those, and nothing else):
+
+1. **Node.** anvil (Prague) on a free port, as process ``anvil``, log in
+   ``logs/anvil.log``. The set-up transactions are mined at once (automine);
+   then the node switches to one block every ``block_time`` seconds
+   (``evm_setIntervalMining``), so epochs of ``epoch_length`` blocks pass on
+   their own.
+2. **Contracts.** :func:`memo_py.chain.deploy.deploy_all` from anvil account 0,
+   recorded in ``deployment.json``.
+3. **Actors.** From anvil's public development mnemonic: account 0 deploys and
+   mints, then the Users, the Providers and the Keepers, each minted
+   :data:`FUNDS` and registered with the minimum pledge (Providers with
+   ``http://127.0.0.1:<free port>``, a capacity and a price; Keepers with a BLS key
+   derived from a fixed seed, proof of possession checked on chain).
+4. **Daemons.** Per Provider and Keeper: a key file (``keys/<name>.key``, mode 600),
+   a config file (``<name>/config.json``, with ``rpc_url`` and ``deployment`` so
+   ``python -m memo_py.<role> --config`` runs it), and the daemon itself as its own
+   process ``<name>`` with its own log ``logs/<name>.log``. ``up`` returns once
+   every ``/health`` answers.
+5. **Record.** ``devnet.json``: RPC URL, chain id, deployment, every endpoint and
+   address, the Users' key files and config files, and the gas each set-up step
+   used.
+
+Everything here is for a development machine: the keys are anvil's well-known
+ones, never to be used on a real network.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from memo_py.devnet.anvil import DEFAULT_MNEMONIC, anvil_args, free_port, wait_for_rpc
+from memo_py.devnet.processes import ProcessTable
+from memo_py.errors import ConfigError, MemoError
+
+__all__ = [
+    "DevnetError",
+    "FUNDS",
+    "DEVNET_FILE",
+    "up",
+    "status",
+    "down",
+    "load",
+    "restart_daemon",
+    "wait_healthy",
+    "user_client",
+    "mnemonic_account",
+]
+
+Account.enable_unaudited_hdwallet_features()
+
+UNIT = 10**18
+#: Tokens minted to every devnet actor.
+FUNDS = 10_000 * UNIT
+#: The record ``up`` writes.
+DEVNET_FILE = "devnet.json"
+#: Payload bytes a devnet Provider offers (1 GiB).
+PROVIDER_CAPACITY = 2**30
+#: Base price per byte per epoch; Provider i asks ``PRICE * (100 + i) // 100``.
+PRICE = 10**9
+
+
+class DevnetError(MemoError, RuntimeError):
+    """The devnet could not be started, or is not running."""
+
+
+def mnemonic_account(index: int, mnemonic: str = DEFAULT_MNEMONIC) -> LocalAccount:
+    """Account ``index`` of the development mnemonic (anvil's accounts, in order)."""
+    return Account.from_mnemonic(mnemonic, account_path=f"m/44'/60'/0'/0/{index}")
+
+
+def _write_secret(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text + "\n")
+    return path
+
+
+def _write_json(path: Path, data: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n")
+    os.replace(tmp, path)
+    return path
+
+
+def load(directory: str | os.PathLike[str]) -> dict[str, Any]:
+    """The ``devnet.json`` record of the devnet in ``directory``."""
+    path = Path(directory) / DEVNET_FILE
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise DevnetError(f"no devnet in {directory} (no {DEVNET_FILE}; run `memo devnet up`)") from None
+
+
+def _health(url: str, timeout: float = 2.0) -> dict[str, Any] | None:
+    try:
+        answer = httpx.get(url.rstrip("/") + "/health", timeout=timeout)
+        if answer.status_code == 200:
+            return answer.json()
+    except (httpx.HTTPError, ValueError):
+        pass
+    return None
+
+
+def _tail(path: str, lines: int = 15) -> str:
+    try:
+        return "\n".join(Path(path).read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def wait_healthy(directory: str | os.PathLike[str], names: list[str], urls: list[str], timeout: float = 90.0) -> None:
+    """Wait until every ``urls[i]`` answers ``/health``; fail at once if ``names[i]`` died."""
+    table = ProcessTable(directory)
+    pending = dict(zip(names, urls))
+    deadline = time.monotonic() + timeout
+    while pending:
+        running = table.load()
+        for name in list(pending):
+            entry = running.get(name)
+            if entry is None or not entry.alive():
+                log = entry.log if entry else str(Path(directory) / "logs" / f"{name}.log")
+                raise DevnetError(f"{name} exited during start-up; its log ({log}) ends with:\n{_tail(log)}")
+            if _health(pending[name], timeout=1.0) is not None:
+                del pending[name]
+        if not pending:
+            return
+        if time.monotonic() > deadline:
+            raise DevnetError(f"no /health answer within {timeout:.0f} s from: {', '.join(pending)}")
+        time.sleep(0.25)
+
+
+def _daemon_args(role: str, config: str) -> list[str]:
+    return [sys.executable, "-m", f"memo_py.{role}", "--config", config]
+
+
+def _running(directory: Path) -> list[str]:
+    return [name for name, entry in ProcessTable(directory).load().items() if entry.alive()]
+
+
+def up(
+    directory: str | os.PathLike[str],
+    *,
+    providers: int = 6,
+    keepers: int = 3,
+    users: int = 1,
+    epoch_length: int = 8,
+    block_time: int = 1,
+    workers: int = 1,
+    tick_seconds: float = 1.0,
+    sample_size: int = 16,
+    progress: Callable[[str], None] | None = None,
+    timeout: float = 120.0,
+) -> dict[str, Any]:
+    """Start a devnet in ``directory`` (see the module docstring); its ``devnet.json`` record.
+
+    On any failure everything started so far is stopped again before the error propagates.
+    """
+    from memo_py.chain.client import ChainClient
+    from memo_py.chain.contracts import MemoContracts
+    from memo_py.chain.deploy import deploy_all
+    from memo_py.crypto import bls
+
+    say = progress or (lambda _message: None)
+    if providers < 1 or keepers < 1 or users < 1:
+        raise ValueError("a devnet needs at least one User, one Provider and one Keeper")
+    if epoch_length < 2 or block_time < 1:
+        raise ValueError("epoch_length must be at least 2 blocks and block_time at least 1 s")
+    directory = Path(directory).resolve()
+    directory.mkdir(parents=True, exist_ok=True)
+    running = _running(directory)
+    if running:
+        raise DevnetError(f"a devnet is already running in {directory} ({', '.join(running)}): `memo devnet down` first")
+    table = ProcessTable(directory)
+    started = time.monotonic()
+    try:
+        # 1. the node
+        port = free_port()
+        accounts = 1 + users + providers + keepers
+        anvil = table.start("anvil", anvil_args(port=port, accounts=max(accounts, 10)))
+        url = f"http://127.0.0.1:{port}"
+        chain_id = wait_for_rpc(url)
+        say(f"anvil on {url} (chain {chain_id}, pid {anvil.pid})")
+
+        # 2. the contracts
+        deployer_account = mnemonic_account(0)
+        client = ChainClient.connect(url, deployer_account, poll_latency=0.02)
+        deployment = deploy_all(client, epoch_length=epoch_length, network="devnet")
+        deployment_path = deployment.save(directory / "deployment.json")
+        deployer = MemoContracts(client, deployment)
+        say(f"contracts deployed: {', '.join(f'{k} {v}' for k, v in deployment.addresses.items())}")
+
+        # 3. the actors
+        gas: dict[str, list[int]] = {}
+
+        def note(step: str, receipt: Any) -> None:
+            if receipt is not None:
+                gas.setdefault(step, []).append(int(receipt["gasUsed"]))
+
+        index = iter(range(1, accounts))
+        user_accounts = [mnemonic_account(next(index)) for _ in range(users)]
+        provider_accounts = [mnemonic_account(next(index)) for _ in range(providers)]
+        keeper_accounts = [mnemonic_account(next(index)) for _ in range(keepers)]
+        for account in [*user_accounts, *provider_accounts, *keeper_accounts]:
+            note("mint", deployer.token.mint(account.address, FUNDS))
+        provider_ports = [free_port() for _ in range(providers)]
+        keeper_ports = [free_port() for _ in range(keepers)]
+        bls_keys = [bls.key_from_seed(bytes([0xD0, i + 1]) * 16) for i in range(keepers)]
+
+        def register(kind: str, i: int, account: LocalAccount) -> None:
+            member = deployer.with_account(account)
+            if kind == "user":
+                note("register_user", member.registry.register_user())
+            elif kind == "provider":
+                price = PRICE * (100 + i) // 100
+                endpoint = f"http://127.0.0.1:{provider_ports[i]}"
+                note("register_provider", member.registry.register_provider(endpoint, PROVIDER_CAPACITY, price))
+            else:
+                note("register_keeper", member.registry.register_keeper(bls_keys[i]))
+
+        jobs = [("user", i, a) for i, a in enumerate(user_accounts)]
+        jobs += [("provider", i, a) for i, a in enumerate(provider_accounts)]
+        jobs += [("keeper", i, a) for i, a in enumerate(keeper_accounts)]
+        with ThreadPoolExecutor(8) as pool:
+            for future in [pool.submit(register, *job) for job in jobs]:
+                future.result()
+        say(f"registered {users} User(s), {providers} Providers, {keepers} Keepers")
+
+        # 4. configs, keys and daemons
+        keeper_records = []
+        for i, account in enumerate(keeper_accounts):
+            name = f"keeper-{i + 1}"
+            keeper_records.append(
+                {
+                    "name": name,
+                    "address": account.address,
+                    "url": f"http://127.0.0.1:{keeper_ports[i]}",
+                    "port": keeper_ports[i],
+                    "bls_public": "0x" + bls.public_key(bls_keys[i]).hex(),
+                }
+            )
+        provider_records = []
+        for i, account in enumerate(provider_accounts):
+            name = f"provider-{i + 1}"
+            info = deployer.registry.provider_info(account.address)
+            provider_records.append(
+                {
+                    "name": name,
+                    "address": account.address,
+                    "endpoint": info.endpoint,
+                    "port": provider_ports[i],
+                    "price": info.price,
+                    "capacity": info.capacity,
+                }
+            )
+        # Config files sit in <dir>/<name>/: paths in them are relative to that directory.
+        common = {"rpc_url": url, "deployment": "../deployment.json", "tick_seconds": tick_seconds}
+        keys = {a.address: "0x" + bytes(a.key).hex() for a in [*provider_accounts, *keeper_accounts]}
+        for record in provider_records:
+            name = record["name"]
+            key = _write_secret(directory / "keys" / f"{name}.key", keys[record["address"]])
+            config = {
+                **common,
+                "private_key_file": os.path.relpath(key, directory / name),
+                "data_dir": "data",
+                "host": "127.0.0.1",
+                "port": record["port"],
+                "capacity": record["capacity"],
+                "price": record["price"],
+                "workers": workers,
+                "sample_size": sample_size,
+                "keepers": [{"address": k["address"], "url": k["url"]} for k in keeper_records],
+                # Keepers judge an epoch a few seconds after it ends: retry pushes for a few epochs only.
+                "push_retry_seconds": max(60.0, 6 * epoch_length * block_time),
+            }
+            record["config"] = str(_write_json(directory / name / "config.json", config))
+        for i, record in enumerate(keeper_records):
+            name = record["name"]
+            key = _write_secret(directory / "keys" / f"{name}.key", keys[record["address"]])
+            bls_file = _write_secret(directory / "keys" / f"{name}.bls", bls_keys[i].hex())
+            config = {
+                **common,
+                "private_key_file": os.path.relpath(key, directory / name),
+                "bls_key_file": os.path.relpath(bls_file, directory / name),
+                "data_dir": "data",
+                "host": "127.0.0.1",
+                "port": record["port"],
+                "sample_size": sample_size,
+                "peers": [{"address": k["address"], "url": k["url"]} for k in keeper_records if k is not record],
+                # A devnet epoch lasts seconds: wait for missing proofs and for a silent aggregator briefly.
+                "proof_grace": float(max(6, 2 * epoch_length * block_time)),
+                "aggregator_timeout": float(max(3, epoch_length * block_time // 2)),
+                "request_timeout": 10.0,
+                "first_epoch": 0,
+            }
+            record["config"] = str(_write_json(directory / name / "config.json", config))
+        user_records = []
+        keeper_urls = [k["url"] for k in keeper_records]
+        for i, account in enumerate(user_accounts):
+            name = f"user-{i + 1}"
+            key = _write_secret(directory / "keys" / f"{name}.key", "0x" + bytes(account.key).hex())
+            secret = _write_secret(directory / "keys" / f"{name}.secret", os.urandom(32).hex())
+            config = {
+                **common,
+                "private_key_file": os.path.relpath(key, directory / name),
+                "master_secret_file": os.path.relpath(secret, directory / name),
+                "keepers": keeper_urls,
+            }
+            config.pop("tick_seconds")
+            user_records.append(
+                {
+                    "name": name,
+                    "address": account.address,
+                    "key_file": str(key),
+                    "master_secret_file": str(secret),
+                    "config": str(_write_json(directory / name / "config.json", config)),
+                }
+            )
+
+        for record in keeper_records:
+            record["log"] = table.start(record["name"], _daemon_args("keeper", record["config"])).log
+        for record in provider_records:
+            record["log"] = table.start(record["name"], _daemon_args("provider", record["config"])).log
+        say(f"started {keepers} Keeper and {providers} Provider daemons; waiting for /health")
+        daemons = [*keeper_records, *provider_records]
+        wait_healthy(directory, [d["name"] for d in daemons], [d.get("url") or d["endpoint"] for d in daemons], timeout)
+
+        # 5. epochs start to pass on their own
+        client.w3.provider.make_request("evm_setIntervalMining", [int(block_time)])
+        record = {
+            "directory": str(directory),
+            "rpc_url": url,
+            "chain_id": chain_id,
+            "epoch_length": epoch_length,
+            "block_time": block_time,
+            "deployment_file": str(deployment_path),
+            "deployment": deployment.to_json(),
+            "deployer": deployer_account.address,
+            "anvil": {"pid": anvil.pid, "port": port, "log": anvil.log},
+            "users": user_records,
+            "providers": provider_records,
+            "keepers": keeper_records,
+            "gas": gas,
+            "started_in_seconds": round(time.monotonic() - started, 1),
+        }
+        _write_json(directory / DEVNET_FILE, record)
+        say(f"devnet up in {record['started_in_seconds']} s: {directory / DEVNET_FILE}")
+        return record
+    except BaseException:
+        table.stop_all()
+        raise
+
+
+def restart_daemon(directory: str | os.PathLike[str], name: str, timeout: float = 60.0) -> None:
+    """Start daemon ``name`` of the devnet again (after it was stopped or killed); wait for /health."""
+    record = load(directory)
+    daemons = {d["name"]: ("provider", d["endpoint"], d) for d in record["providers"]}
+    daemons.update({d["name"]: ("keeper", d["url"], d) for d in record["keepers"]})
+    if name not in daemons:
+        raise DevnetError(f"the devnet has no daemon {name!r} (it has {', '.join(daemons)})")
+    role, url, entry = daemons[name]
+    ProcessTable(directory).start(name, _daemon_args(role, entry["config"]))
+    wait_healthy(directory, [name], [url], timeout)
+
+
+def status(directory: str | os.PathLike[str]) -> dict[str, Any]:
+    """Processes alive, each daemon's /health, the current epoch and the latest attested one."""
+    from memo_py.chain.contracts import MemoContracts
+
+    record = load(directory)
+    processes = ProcessTable(directory).load()
+    rows = []
+    for kind, key, entries in (("provider", "endpoint", record["providers"]), ("keeper", "url", record["keepers"])):
+        for entry in entries:
+            process = processes.get(entry["name"])
+            alive = process is not None and process.alive()
+            health = _health(entry[key]) if alive else None
+            rows.append(
+                {
+                    "name": entry["name"],
+                    "role": kind,
+                    "address": entry["address"],
+                    "url": entry[key],
+                    "pid": process.pid if process else None,
+                    "alive": alive,
+                    "healthy": health is not None,
+                    "epoch": None if health is None else health.get("epoch"),
+                }
+            )
+    anvil = processes.get("anvil")
+    chain: dict[str, Any] = {"rpc_url": record["rpc_url"], "alive": bool(anvil and anvil.alive())}
+    if chain["alive"]:
+        try:
+            memo = MemoContracts.connect(record["rpc_url"], record["deployment_file"], check=False, retries=1)
+            chain["block"] = memo.client.block_number()
+            chain["epoch"] = memo.epochs.current_epoch()
+            chain["latest_attested"] = memo.epochs.latest_attested()
+        except Exception as exc:  # the node stopped answering
+            chain["error"] = f"{type(exc).__name__}: {exc}"
+    return {
+        "directory": str(Path(directory).resolve()),
+        "chain_id": record["chain_id"],
+        "chain": chain,
+        "daemons": rows,
+        "users": [{"name": u["name"], "address": u["address"], "config": u["config"]} for u in record["users"]],
+        "running": all(r["alive"] for r in rows) and chain["alive"],
+    }
+
+
+def down(directory: str | os.PathLike[str]) -> list[str]:
+    """Stop every process the devnet in ``directory`` started (only those); their names."""
+    directory = Path(directory)
+    if not (directory / "processes.json").exists():
+        raise DevnetError(f"no devnet in {directory} (no processes.json)")
+    return ProcessTable(directory).stop_all()
+
+
+def user_client(directory: str | os.PathLike[str], index: int = 0, **overrides: Any) -> Any:
+    """A :class:`~memo_py.user.MemoClient` for devnet User ``index`` (real chain access, the Keepers' URLs).
+
+    ``overrides`` go to :class:`~memo_py.user.UserConfig` (``k``, ``m``, ``start_delay``, …).
+    The client's chain access is a :class:`~memo_py.chain.user.UserRoleChain` (its
+    ``receipts`` hold the gas of each User transaction).
+    """
+    from memo_py.chain.user import UserRoleChain
+    from memo_py.user import MemoClient, UserConfig
+
+    record = load(directory)
+    try:
+        user = record["users"][index]
+    except IndexError:
+        raise ConfigError(f"the devnet has {len(record['users'])} User(s), not {index + 1}") from None
+    key = Path(user["key_file"]).read_text().strip()
+    secret = Path(user["master_secret_file"]).read_text().strip()
+    chain = UserRoleChain.connect(record["rpc_url"], record["deployment_file"], key, poll_latency=0.05)
+    config = UserConfig(
+        master_secret=secret, private_key=key, keepers=tuple(k["url"] for k in record["keepers"]), **overrides
+    )
+    return MemoClient(config, chain)

@@ -1,0 +1,89 @@
+"""``memo user`` object commands, ``provider status|withdraw`` and ``keeper status`` against a
+running devnet (anvil, 3 Provider daemons and 1 Keeper daemon, each its own process)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from memo_py.cli import main
+from memo_py.cli.settings import Settings, save_settings
+from memo_py.devnet import network
+from memo_py.wallet import WalletStore
+
+
+@pytest.fixture(scope="module")
+def devnet(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("devnet")
+    record = network.up(directory, providers=3, keepers=1, users=1)
+    home = tmp_path_factory.mktemp("home")
+    user = record["users"][0]
+    WalletStore(home / "wallets").import_key("user", Path(user["key_file"]).read_text().strip(), "pw")
+    save_settings(home, Settings(rpc_url=record["rpc_url"], deployment=record["deployment_file"],
+                                 keepers=tuple(k["url"] for k in record["keepers"]), wallet="user"))
+    try:
+        yield home, record
+    finally:
+        network.down(directory)
+
+
+def cli(home, *args, stdin=None):
+    env = {"MEMO_PASSWORD": "pw"}
+    for name in ("MEMO_RPC_URL", "MEMO_DEPLOYMENT", "MEMO_WALLET", "MEMO_KEEPERS", "MEMO_HOME", "MEMO_SECRET_FILE"):
+        env[name] = None
+    return CliRunner(mix_stderr=False).invoke(main, [*args, "--home", str(home)], env=env, input=stdin)
+
+
+def ok(result):
+    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
+    return json.loads(result.stdout)
+
+
+def test_put_ls_get_rm(devnet, tmp_path):
+    home, _ = devnet
+    ok(cli(home, "user", "deposit", "100", "--json"))
+    assert ok(cli(home, "user", "buckets", "ls", "--json")) == []
+    bucket = ok(cli(home, "user", "buckets", "create", "photos", "-k", "2", "-m", "1", "--json"))
+    assert (bucket["k"], bucket["m"]) == (2, 1)
+    data = os.urandom(300_000)
+    source = tmp_path / "cat.jpg"
+    source.write_bytes(data)
+    stored = ok(cli(home, "user", "put", "photos/2024/cat.jpg", str(source), "--json"))
+    assert stored["size"] == len(data) and stored["content_type"] == "image/jpeg"
+    listed = ok(cli(home, "user", "ls", "photos", "--json"))
+    assert [o["key"] for o in listed] == ["2024/cat.jpg"]
+    assert [b["name"] for b in ok(cli(home, "user", "ls", "--json"))] == ["photos"]
+    out = tmp_path / "back.jpg"
+    read = ok(cli(home, "user", "get", "photos/2024/cat.jpg", str(out), "--json"))
+    assert out.read_bytes() == data and read["etag"] == stored["etag"]
+    missing = cli(home, "user", "get", "photos/nope", str(tmp_path / "x"))
+    assert missing.exit_code == 1 and missing.stderr.startswith("error: ") and missing.stderr.count("\n") == 1
+    full = cli(home, "user", "buckets", "rm", "photos")
+    assert full.exit_code == 1 and "error:" in full.stderr
+    ok(cli(home, "user", "rm", "photos/2024/cat.jpg", "--json"))
+    assert ok(cli(home, "user", "ls", "photos", "--json")) == []
+    ok(cli(home, "user", "buckets", "rm", "photos", "--json"))
+    assert ok(cli(home, "user", "buckets", "ls", "--json")) == []
+
+
+def test_daemon_status_and_withdraw(devnet):
+    home, record = devnet
+    prov = record["providers"][0]
+    status = ok(cli(home, "provider", "status", prov["address"], "--json"))
+    assert status["registered"] and status["health"] == "up" and status["endpoint"] == prov["endpoint"]
+    by_config = ok(cli(home, "provider", "status", "--config", prov["config"], "--json"))
+    assert by_config["address"] == prov["address"]
+    keeper = record["keepers"][0]
+    kstatus = ok(cli(home, "keeper", "status", "--config", keeper["config"], "--json"))
+    assert kstatus["address"] == keeper["address"] and kstatus["slot"] == 0 and kstatus["health"] == "up"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and ok(cli(home, "keeper", "status", keeper["address"], "--json"))["latest_attested"] is None:
+        time.sleep(1)
+    withdrawn = ok(cli(home, "provider", "withdraw", "--config", prov["config"], "--json"))
+    assert withdrawn["address"] == prov["address"] and withdrawn["latest_attested"] is not None
+    assert set(withdrawn) >= {"withdrew", "received", "paid_total", "epoch", "tx"}

@@ -1,0 +1,158 @@
+"""Every network command: bad input is one ``error:`` line and exit status 1, before any
+transaction (no chain is needed for these: the checks run first, or the node is absent)."""
+
+import json
+import shutil
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from memo_py.cli import main
+from memo_py.cli.settings import Settings, save_settings
+from memo_py.devnet.anvil import free_port
+from memo_py.wallet import WalletStore
+
+KEY = "0x" + "22" * 32
+ADDRESSES = {name: "0x" + f"{i:040x}" for i, name in enumerate(["Token", "Registry", "Epochs", "Market", "Disputes"], 1)}
+
+
+@pytest.fixture(scope="module")
+def keystore(tmp_path_factory):
+    """Wallet ``alice`` (password ``pw``), encrypted once (scrypt is slow on purpose)."""
+    return WalletStore(tmp_path_factory.mktemp("store")).import_key("alice", KEY, "pw").path
+
+
+@pytest.fixture
+def home(tmp_path, keystore):
+    """A home with wallet ``alice`` and settings naming an absent node."""
+    (tmp_path / "wallets").mkdir()
+    shutil.copy(keystore, tmp_path / "wallets" / "alice.json")
+    deployment = tmp_path / "deployment.json"
+    deployment.write_text(json.dumps({"chain_id": 31337, "block": 0, "contracts": ADDRESSES}))
+    save_settings(
+        tmp_path,
+        Settings(rpc_url=f"http://127.0.0.1:{free_port()}", deployment=deployment, keepers=("http://127.0.0.1:1",), wallet="alice"),
+    )
+    return tmp_path
+
+
+def run(home, *args, password="pw"):
+    env = {"MEMO_PASSWORD": password} if password is not None else {}
+    for name in ("MEMO_RPC_URL", "MEMO_DEPLOYMENT", "MEMO_WALLET", "MEMO_KEEPERS", "MEMO_HOME"):
+        env.setdefault(name, None)
+    return CliRunner(mix_stderr=False).invoke(main, [*args, "--home", str(home)], env=env)
+
+
+def one_error(result, *fragments):
+    assert result.exit_code == 1, (result.exit_code, result.stdout, result.stderr, result.exception)
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["user", "deposit"], ["user", "withdraw"], ["role", "pledge", "user"]])
+@pytest.mark.parametrize("amount, message", [("+1", "not a number"), ("1e18", "not a number"), ("0", "more than zero"),
+                                             ("1.0000000000000000001", "18 decimals"), ("ten", "not a number")])
+def test_bad_amounts(home, command, amount, message):
+    one_error(run(home, *command, amount), message)
+
+
+def test_a_negative_amount_after_double_dash(home):
+    result = CliRunner(mix_stderr=False).invoke(
+        main, ["user", "deposit", "--home", str(home), "--", "-1"], env={"MEMO_PASSWORD": "pw"}
+    )
+    one_error(result, "'-1' is not a number")
+
+
+def test_unknown_wallet(home):
+    one_error(run(home, "user", "deposit", "1", "--wallet", "bob"), "no wallet named 'bob'")
+    one_error(run(home, "wallet", "balance", "bob"), "no wallet named 'bob'")
+
+
+def test_wrong_password(home):
+    one_error(run(home, "user", "deposit", "1", password="nope"), "password does not open wallet 'alice'")
+
+
+def test_unreachable_rpc(home):
+    one_error(run(home, "user", "deposit", "1"), "no answer from the chain node")
+    one_error(run(home, "wallet", "balance"), "no answer from the chain node")
+    one_error(run(home, "provider", "status", "0x" + "ab" * 20), "no answer from the chain node")
+
+
+def test_missing_and_bad_network_settings(tmp_path, home, keystore):
+    (tmp_path / "empty" / "wallets").mkdir(parents=True)
+    shutil.copy(keystore, tmp_path / "empty" / "wallets" / "alice.json")
+    one_error(run(tmp_path / "empty", "user", "deposit", "1", "--wallet", "alice"), "memo config set deployment")
+    one_error(run(tmp_path / "empty", "user", "deposit", "1", "--deployment", str(home / "deployment.json")),
+              "memo config set wallet")
+    one_error(run(home, "user", "deposit", "1", "--rpc", "localhost:8545"), "--rpc", "not an http")
+    one_error(run(home, "user", "deposit", "1", "--deployment", str(tmp_path / "nope.json")), "no deployment file")
+    (home / "bad.json").write_text("{}")
+    one_error(run(home, "user", "deposit", "1", "--deployment", str(home / "bad.json")), "deployment")
+    one_error(run(home, "wallet", "balance", "0x1234"), "not an Ethereum address")
+
+
+def test_role_register_checks_its_options(home, tmp_path):
+    base = ["role", "register", "provider"]
+    one_error(run(home, *base, "--endpoint", "nope", "--capacity", "1GB", "--price", "1"), "--endpoint")
+    one_error(run(home, *base, "--endpoint", "http://p:1", "--capacity", "lots", "--price", "1"), "capacity")
+    one_error(run(home, *base, "--endpoint", "http://p:1", "--capacity", "1GB", "--price", "0.5"), "price")
+    one_error(run(home, *base, "--endpoint", "http://p:1", "--capacity", "1GB", "--price", "1", "--pledge", "x"), "pledge")
+    key_file = tmp_path / "bls"
+    key_file.write_text("zz")
+    one_error(run(home, "role", "register", "keeper", "--bls-key-file", str(key_file)), "hex BLS secret key")
+    key_file.write_text("11" * 31)
+    one_error(run(home, "role", "register", "keeper", "--bls-key-file", str(key_file)), "32 bytes")
+    bad_role = run(home, "role", "exit", "admin")
+    assert bad_role.exit_code == 2 and "admin" in bad_role.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["user", "put", "no-slash", "FILE"], "BUCKET/KEY"),
+        (["user", "put", "Bad_Bucket/k", "FILE"], "bucket"),
+        (["user", "get", "bucket/"], "BUCKET/KEY"),
+        (["user", "rm", "/key"], "BUCKET/KEY"),
+        (["user", "buckets", "create", "x"], "bucket"),
+    ],
+)
+def test_object_paths_are_checked_first(home, tmp_path, args, message):
+    file = tmp_path / "data.bin"
+    file.write_bytes(b"x")
+    one_error(run(home, *[str(file) if a == "FILE" else a for a in args]), message)
+
+
+def test_object_commands_need_keepers(tmp_path, home):
+    save_settings(home, Settings(deployment=home / "deployment.json", wallet="alice"))
+    one_error(run(home, "user", "ls"), "memo config set keepers")
+    one_error(run(home, "user", "ls", "--keeper", "ftp://k"), "--keeper")
+
+
+def test_daemon_config_errors_are_one_line(home, tmp_path):
+    config = tmp_path / "provider.json"
+    config.write_text(json.dumps({"data_dir": "d", "capacity": 10}))
+    one_error(run(home, "provider", "run", "--config", str(config)), "provider.json")
+    one_error(run(home, "provider", "withdraw", "--config", str(config)), "provider.json")
+    config.write_text("[]")
+    one_error(run(home, "keeper", "run", "--config", str(config)), "provider.json")
+
+
+def _commands(group, path=()):
+    for name, command in group.commands.items():
+        yield (*path, name)
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*path, name))
+
+
+def test_every_command_has_help_and_json_where_it_prints_data():
+    for path in _commands(main):
+        result = CliRunner().invoke(main, [*path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        command = main
+        for name in path:
+            command = command.commands[name]
+        if not isinstance(command, click.Group) and path[-1] != "run" and path[0] != "devnet":
+            assert any(p.name == "as_json" for p in command.params), path
