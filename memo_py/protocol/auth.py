@@ -16,6 +16,7 @@ store is pluggable so a daemon can keep nonces across restarts (SQLite).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sqlite3
@@ -25,6 +26,7 @@ from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from eth_account import Account
+from eth_account.signers.local import LocalAccount
 from eth_account.messages import encode_defunct
 from eth_utils import is_address, to_checksum_address
 
@@ -89,7 +91,7 @@ def sign_request(
     """Headers that authenticate one request from the key's owner to ``audience``."""
     if not 0 < ttl <= MAX_TTL:
         raise ValueError(f"ttl must be in 1..{MAX_TTL} seconds, got {ttl}")
-    account = Account.from_key(private_key)
+    account = _account(private_key)
     expiry = int((time.time() if now is None else now) + ttl)
     nonce = os.urandom(16).hex()
     message = canonical_request(method, path, query, body, expiry, nonce, audience)
@@ -100,6 +102,12 @@ def sign_request(
         HEADER_NONCE: nonce,
         HEADER_SIGNATURE: "0x" + bytes(signature).hex(),
     }
+
+
+@functools.lru_cache(maxsize=64)
+def _account(private_key: bytes | str) -> LocalAccount:
+    """Key parsing costs more than the signature itself; agents sign with few keys, many times."""
+    return Account.from_key(private_key)
 
 
 class NonceStore(Protocol):
@@ -134,16 +142,24 @@ class SqliteNonceStore:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self._db = sqlite3.connect(os.fspath(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode survives a process crash; only a power loss could forget the last
+        # few nonces, and their requests expire within MAX_TTL anyway. FULL would fsync on every
+        # request and serialise a Provider's reads behind the disk.
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS nonces ("
             " address TEXT NOT NULL, nonce TEXT NOT NULL, expiry INTEGER NOT NULL,"
             " PRIMARY KEY (address, nonce))"
         )
+        self._db.execute("CREATE INDEX IF NOT EXISTS nonces_expiry ON nonces (expiry)")
         self._lock = threading.Lock()
+        self._pruned = 0.0
 
     def claim(self, address: str, nonce: str, expiry: int, now: float) -> bool:
         with self._lock:
-            self._db.execute("DELETE FROM nonces WHERE expiry < ?", (int(now),))
+            if now - self._pruned >= 1.0:  # pruning once a second is plenty
+                self._db.execute("DELETE FROM nonces WHERE expiry < ?", (int(now),))
+                self._pruned = now
             try:
                 self._db.execute(
                     "INSERT INTO nonces (address, nonce, expiry) VALUES (?, ?, ?)", (address, nonce, expiry)

@@ -34,7 +34,7 @@ __all__ = ["Downloader", "SEGMENTS_IN_FLIGHT"]
 log = logging.getLogger(__name__)
 
 #: Segments fetched at the same time.
-SEGMENTS_IN_FLIGHT = 4
+SEGMENTS_IN_FLIGHT = 8
 
 
 class Downloader:
