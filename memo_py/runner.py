@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from memo_py.errors import MemoError
 
-__all__ = ["DaemonFailed", "Ticker", "serve_daemon"]
+__all__ = ["DaemonFailed", "Ticker", "daemon_main", "serve_daemon"]
 
 log = logging.getLogger(__name__)
 
@@ -149,3 +149,34 @@ def serve_daemon(
     if not server.started:
         raise DaemonFailed(f"{name} did not start (see the log above)")
     log.info("%s stopped", name)
+
+
+def daemon_main(role: str, run_from_config: Callable[[str], None], argv: list[str] | None = None) -> int:
+    """``python -m memo_py.<role> --config FILE``: run a daemon from its config file.
+
+    Logs go to standard error (the devnet sends each daemon's output to its own
+    log file). Exit status: 0 after a clean stop (SIGTERM or SIGINT), 2 for a bad
+    config, 1 for any other MemoError.
+    """
+    import argparse
+    import sys
+
+    from memo_py.errors import ConfigError, MemoError
+
+    title = role.capitalize()
+    parser = argparse.ArgumentParser(prog=f"python -m memo_py.{role}", description=f"Run a MEMO {title} daemon.")
+    parser.add_argument("--config", required=True, help=f"the {title}'s config file (.json or .toml)")
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=sys.stderr
+    )
+    try:
+        run_from_config(args.config)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except MemoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
