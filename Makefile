@@ -14,7 +14,7 @@ NATIVE_STAMP := memo_py/.native-built
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: all setup demo test test-native test-py bench gas-snapshot abi clean
+.PHONY: all setup demo test test-native test-py lint bench gas-snapshot abi clean
 
 all: setup
 
@@ -43,7 +43,11 @@ test-native:
 test-py: setup
 	$(VENV)/bin/ape test tests -q -p no:cacheprovider
 
-test: setup test-native test-py
+# Pyflakes over the Python tree: unused imports and names, undefined names.
+lint: setup
+	$(VENV)/bin/ruff check memo_py tests bench scripts native/build_ffi.py
+
+test: setup lint test-native test-py
 
 demo: setup
 	$(PY) -m memo_py.cli devnet demo

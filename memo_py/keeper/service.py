@@ -30,11 +30,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -55,7 +54,7 @@ from memo_py.keeper.matcher import NotEnoughProviders, ProviderInfo, select_prov
 from memo_py.keeper.rafi import RiskTracker
 from memo_py.keeper.verify import ProofMessage, Verifier
 from memo_py.protocol.auth import RequestVerifier, SqliteNonceStore
-from memo_py.protocol.http import authenticate, error_response
+from memo_py.protocol.http import authenticate, handler_for, json_body
 
 __all__ = ["API_VERSION", "KeeperService", "create_app", "status_of"]
 
@@ -79,13 +78,10 @@ def status_of(exc: BaseException) -> int:
     return 500
 
 
-def _error(exc: BaseException) -> JSONResponse:
-    if status_of(exc) == 500:
-        log.exception("internal error", exc_info=exc)
-        return JSONResponse({"error": "InternalError", "message": "internal error"}, status_code=500)
-    response = error_response(exc)  # type: ignore[arg-type]
-    response.status_code = status_of(exc)
-    return response
+_handler = handler_for(status_of)
+_json = json_body
+
+
 
 
 def _uint(name: str, text: str | None, *, default: int | None = None) -> int:
@@ -98,11 +94,6 @@ def _uint(name: str, text: str | None, *, default: int | None = None) -> int:
     return int(text)
 
 
-def _json(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"the body is not JSON: {exc}") from None
 
 
 class KeeperService:
@@ -287,14 +278,6 @@ class KeeperService:
         return JSONResponse(await run_in_threadpool(view))
 
 
-def _handler(method: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
-    async def handle(request: Request) -> Response:
-        try:
-            return await method(request)
-        except Exception as exc:
-            return _error(exc)
-
-    return handle
 
 
 def create_app(config: KeeperConfig, chain: KeeperChain) -> Starlette:

@@ -7,18 +7,25 @@ module is the only place that maps between the signed-request headers of
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import httpx
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from memo_py.errors import MemoError, RequestRejected
 from memo_py.protocol.auth import RequestVerifier, sign_request
 
-__all__ = ["authenticate", "error_response", "SignedClient", "RemoteError"]
+__all__ = ["authenticate", "error_response", "handler_for", "json_body", "SignedClient", "RemoteError"]
+
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Request], Awaitable[Response]]
 
 
 class RemoteError(MemoError, RuntimeError):
@@ -44,6 +51,39 @@ def error_response(exc: Exception) -> JSONResponse:
     """One JSON error shape for every service: ``{"error": type, "message": text}``."""
     status = 401 if isinstance(exc, RequestRejected) else 400
     return JSONResponse({"error": type(exc).__name__, "message": str(exc)}, status_code=status)
+
+
+def json_body(body: bytes) -> Any:
+    """A request body parsed as JSON, or a ValueError (HTTP 400) that says why not."""
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"the body is not JSON: {exc}") from None
+
+
+def handler_for(status_of: Callable[[BaseException], int]) -> Callable[[Handler], Handler]:
+    """Wrap a service's handlers so every exception becomes the JSON error of its status.
+
+    ``status_of`` maps an exception to the role's status code; 500 means a bug, which is
+    logged with its traceback and answered without details.
+    """
+
+    def wrap(method: Handler) -> Handler:
+        async def handle(request: Request) -> Response:
+            try:
+                return await method(request)
+            except Exception as exc:
+                status = status_of(exc)
+                if status == 500:
+                    log.exception("internal error", exc_info=exc)
+                    return JSONResponse({"error": "InternalError", "message": "internal error"}, status_code=500)
+                response = error_response(exc)
+                response.status_code = status
+                return response
+
+        return handle
+
+    return wrap
 
 
 class SignedClient:

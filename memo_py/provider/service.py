@@ -14,10 +14,8 @@ an earlier one acknowledged.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Sequence
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -35,7 +33,7 @@ from memo_py.errors import (
     UnknownOrder,
 )
 from memo_py.protocol.auth import RequestVerifier, SqliteNonceStore
-from memo_py.protocol.http import authenticate, error_response
+from memo_py.protocol.http import authenticate, handler_for, json_body
 from memo_py.provider.agreements import Agreement, AgreementBook, Terms
 from memo_py.provider.chain import ProviderChain
 from memo_py.provider.config import KeeperEndpoint, ProviderConfig
@@ -68,13 +66,10 @@ def status_of(exc: BaseException) -> int:
     return 500
 
 
-def _error(exc: BaseException) -> JSONResponse:
-    if status_of(exc) == 500:
-        log.exception("internal error", exc_info=exc)
-        return JSONResponse({"error": "InternalError", "message": "internal error"}, status_code=500)
-    response = error_response(exc)  # type: ignore[arg-type]
-    response.status_code = status_of(exc)
-    return response
+_handler = handler_for(status_of)
+_json = json_body
+
+
 
 
 def _order_id(text: str) -> bytes:
@@ -107,11 +102,6 @@ def _tag(text: str | None) -> bytes:
     return tag
 
 
-def _json(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"the body is not JSON: {exc}") from None
 
 
 class ProviderService:
@@ -277,14 +267,6 @@ class ProviderService:
         return JSONResponse(proof.to_json())
 
 
-def _handler(method: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
-    async def handle(request: Request) -> Response:
-        try:
-            return await method(request)
-        except Exception as exc:
-            return _error(exc)
-
-    return handle
 
 
 def create_app(

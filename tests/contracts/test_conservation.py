@@ -101,7 +101,6 @@ def test_conservation(project, accounts, token, registry, market, epochs, create
     providers = [accounts[2], accounts[6]]
     keeper = accounts[3]
     attacker = accounts[4]
-    actors = users + providers + [keeper, attacker]
     for account in users + providers:
         token.approve(registry, 2**256 - 1, sender=account)
         token.approve(market, 2**256 - 1, sender=account)

@@ -2,6 +2,7 @@
 
 import json
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -29,7 +30,7 @@ def test_anvil_starts_with_prague_precompiles_and_stops(tmp_path):
 
 def test_a_missing_binary_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("MEMO_ANVIL", "/nonexistent/anvil")
-    monkeypatch.setattr("memo_py.devnet.anvil._NPM_BINARY", tmp := __import__("pathlib").Path("/nonexistent/x"))
+    monkeypatch.setattr("memo_py.devnet.anvil._NPM_BINARY", Path("/nonexistent/x"))
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(ConfigError, match="make setup"):
         find_anvil()
