@@ -9,9 +9,16 @@ receipt is in; reverts raise :class:`~memo_py.chain.errors.ChainRevert`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from eth_utils import to_checksum_address
 
 from memo_py.chain.contracts import MemoContracts
+from memo_py.chain.disputes import STATUS_OPEN
 from memo_py.chain.records import ChainOrder, KeeperSlot, RegisteredProvider
+
+if TYPE_CHECKING:
+    from memo_py.provider.chain import OpenDispute
 
 __all__ = ["RoleChain"]
 
@@ -25,6 +32,9 @@ class RoleChain:
 
     def __init__(self, contracts: MemoContracts) -> None:
         self.contracts = contracts
+        # DisputeOpened scan: next block to read, and the ids seen per Provider (not yet closed).
+        self._disputes_scanned: int | None = None
+        self._dispute_ids: dict[str, set[int]] = {}
 
     @property
     def chain_id(self) -> int:
@@ -102,3 +112,45 @@ class RoleChain:
 
     def withdraw_pay(self, epoch: int, cum_pay: int, cum_penalty: int, proof: Sequence[bytes]) -> bytes:
         return _tx_hash(self.contracts.market.withdraw_pay(epoch, cum_pay, cum_penalty, proof))
+
+    # ------------------------------------------------------------------ disputes
+
+    def open_disputes_of(self, provider: str) -> list[OpenDispute]:
+        """The open disputes against ``provider``, oldest first.
+
+        One ``eth_call`` while it has none (``Disputes.open_disputes``); otherwise the
+        ``DisputeOpened`` events are scanned incrementally (``provider`` is not indexed,
+        so they are filtered here) and each candidate is read back from ``disputes(id)``.
+        """
+        from memo_py.provider.chain import OpenDispute  # the record of the Provider's protocol
+
+        provider = to_checksum_address(provider)
+        disputes = self.contracts.disputes
+        if disputes.open_disputes(provider) == 0:
+            self._dispute_ids.pop(provider, None)
+            return []
+        latest = self.contracts.client.block_number()
+        start = (
+            disputes.from_block
+            if self._disputes_scanned is None
+            else max(disputes.from_block, self._disputes_scanned - 16)
+        )
+        if start <= latest:
+            for event in disputes._logs("DisputeOpened", from_block=start, to_block=latest):
+                args = event["args"]
+                self._dispute_ids.setdefault(to_checksum_address(args["provider"]), set()).add(int(args["dispute_id"]))
+            self._disputes_scanned = latest + 1
+        out = []
+        ids = self._dispute_ids.get(provider, set())
+        for dispute_id in sorted(ids):
+            d = disputes.dispute(dispute_id)
+            if d is None or d.status != STATUS_OPEN or d.provider != provider:
+                ids.discard(dispute_id)
+                continue
+            out.append(OpenDispute(d.dispute_id, d.order_id, d.blob_index, d.z, d.deadline, d.root, d.blob_count))
+        return out
+
+    def answer_dispute(
+        self, dispute_id: int, commitment: bytes, proof_path: Sequence[bytes], y: bytes, kzg_proof: bytes
+    ) -> bytes:
+        return _tx_hash(self.contracts.disputes.answer(dispute_id, commitment, proof_path, y, kzg_proof))

@@ -8,11 +8,27 @@ JSON-RPC call), so the service calls them from a worker thread.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from memo_py.chain.records import ChainOrder  # re-exported: the record lives in the chain layer
 
-__all__ = ["ChainOrder", "ProviderChain"]
+__all__ = ["ChainOrder", "OpenDispute", "ProviderChain"]
+
+
+class OpenDispute(NamedTuple):
+    """An open on-chain dispute against a Provider (``Disputes.disputes(id)``, status open).
+
+    ``root`` and ``blob_count`` are the order's as the dispute copied them when it opened:
+    the answer's Merkle path must lead to that root, whatever the order became since.
+    """
+
+    dispute_id: int
+    order_id: bytes
+    blob_index: int
+    z: int
+    deadline: int
+    root: bytes
+    blob_count: int
 
 
 @runtime_checkable
@@ -68,4 +84,14 @@ class ProviderChain(Protocol):
 
     def withdraw_pay(self, epoch: int, cum_pay: int, cum_penalty: int, proof: Sequence[bytes]) -> bytes:
         """Withdraw pay through ``epoch`` against its attested results root; the tx hash."""
+        ...
+
+    def open_disputes_of(self, provider: str) -> Sequence[OpenDispute]:
+        """Every dispute against ``provider`` that is still open (answerable until its deadline)."""
+        ...
+
+    def answer_dispute(
+        self, dispute_id: int, commitment: bytes, proof_path: Sequence[bytes], y: bytes, kzg_proof: bytes
+    ) -> bytes:
+        """Answer a dispute with the blob's commitment, its Merkle path and the KZG opening at z; the tx hash."""
         ...

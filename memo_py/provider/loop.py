@@ -19,6 +19,16 @@ A tick, given the time ``now`` (so tests need no sleeping):
    Keeper (``GET /results/{epoch}/{provider}``), check the proof against the chain's
    root, and call ``withdraw_pay`` if ``cum_pay`` grew beyond what was withdrawn.
 
+Before those, every tick answers the on-chain disputes against this Provider
+(``Disputes.vy``: an unanswered one is slashed after its deadline). For each open
+dispute not answered yet: read the challenged blob back from the chunk store (its
+chunk, packed, sliced), its stored commitment, the commitment's Merkle path in the
+order's commitment tree as the dispute recorded it (its ``blob_count`` and ``root``),
+open the blob at the dispute's z (:func:`memo_py.crypto.kzg.open_blob`), check the
+opening locally and send ``answer``. A failure (the node, a revert, a missing chunk)
+is retried with the loop's back-off while the dispute stays open; a missing blob is
+logged as an error, since there is nothing to answer with.
+
 Progress lives in ``loop.db`` (SQLite, WAL, synchronous FULL) in the Provider's data
 directory, so a restarted daemon neither proves an epoch again nor withdraws twice.
 The one window is a crash between ``withdraw_pay`` and its record: the next tick
@@ -40,10 +50,13 @@ from typing import Any
 
 from eth_utils import to_checksum_address
 
-from memo_py.chain.merkle import results_leaf, verify_results_proof
+from memo_py import native
+from memo_py.chain.merkle import CommitmentTree, results_leaf, verify_results_proof
+from memo_py.crypto import kzg
 from memo_py.errors import UnknownEpoch
 from memo_py.protocol.http import RemoteError, SignedClient
 from memo_py.provider.config import KeeperEndpoint
+from memo_py.provider.store import ChunkMissing
 
 __all__ = ["LoopReport", "LoopState", "ProviderLoop", "Withdrawal"]
 
@@ -61,6 +74,11 @@ SKIPPED = "skipped"  # found too late (more than catch_up_epochs behind)
 DELIVERED = "delivered"
 RETRY = "retry"
 REFUSED = "refused"  # the Keeper judged the epoch already (409), or the window closed
+
+# Dispute states: ANSWERED and EXPIRED are final.
+ANSWERED = "answered"
+MISSING = "missing"  # the blob (or its commitments) is not in the store: retried, logged as an error
+EXPIRED = "expired"  # the chain refused the answer because the deadline passed
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS epochs (
@@ -90,6 +108,14 @@ CREATE TABLE IF NOT EXISTS withdrawals (
     tx BLOB NOT NULL,
     at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS disputes (
+    dispute_id INTEGER PRIMARY KEY,
+    state TEXT NOT NULL,
+    tries INTEGER NOT NULL DEFAULT 0,
+    next_try REAL NOT NULL DEFAULT 0,
+    error TEXT NOT NULL DEFAULT '',
+    tx BLOB NOT NULL DEFAULT x''
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -113,6 +139,8 @@ class LoopReport:
     #: Outcome per Keeper URL of every push made in this tick, by epoch.
     pushed: dict[int, dict[str, str]] = field(default_factory=dict)
     withdrawal: Withdrawal | None = None
+    #: Disputes answered in this tick.
+    answered: list[int] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
 
@@ -242,6 +270,35 @@ class LoopState:
             ).fetchone()
         return 0 if row is None else row[0]
 
+    # -- disputes -----------------------------------------------------------------
+
+    def dispute(self, dispute_id: int) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT state, tries, next_try, error, tx FROM disputes WHERE dispute_id = ?", (dispute_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        return dict(zip(("state", "tries", "next_try", "error", "tx"), row))
+
+    def set_dispute(
+        self, dispute_id: int, state: str, *, next_try: float = 0.0, error: str = "", tx: bytes = b""
+    ) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO disputes (dispute_id, state, tries, next_try, error, tx) VALUES (?, ?, 1, ?, ?, ?)"
+                " ON CONFLICT(dispute_id) DO UPDATE SET state = excluded.state, tries = tries + 1,"
+                " next_try = excluded.next_try, error = excluded.error, tx = excluded.tx",
+                (dispute_id, state, next_try, error, tx),
+            )
+
+    def answered_disputes(self) -> list[int]:
+        with self._lock:
+            return [
+                r[0]
+                for r in self._db.execute("SELECT dispute_id FROM disputes WHERE state = ? ORDER BY dispute_id", (ANSWERED,))
+            ]
+
     # -- withdrawals --------------------------------------------------------------
 
     def withdrawn_pay(self) -> int:
@@ -307,6 +364,7 @@ class ProviderLoop:
             except Exception as exc:  # the node is down: nothing to do this tick
                 report.errors.append(f"current_epoch: {type(exc).__name__}: {exc}")
                 return report
+            self._disputes(now, report)
             self._prove(current, now, report)
             self._retry(now, report)
             self._withdraw(now, report)
@@ -398,6 +456,85 @@ class ProviderLoop:
             if epoch in report.pushed:
                 continue  # pushed in this very tick
             self._push(epoch, keepers, now, report)
+
+    # -- disputes -------------------------------------------------------------------
+
+    def _disputes(self, now: float, report: LoopReport) -> None:
+        """Answer every open dispute against this Provider not answered yet (see the module docstring)."""
+        finder = getattr(self.chain, "open_disputes_of", None)
+        if finder is None:  # a chain without disputes
+            return
+        try:
+            disputes = list(finder(self.address))
+        except Exception as exc:  # the node is down: next tick
+            report.errors.append(f"disputes: {type(exc).__name__}: {exc}")
+            return
+        for dispute in disputes:
+            row = self.state.dispute(dispute.dispute_id)
+            if row is not None and (row["state"] in (ANSWERED, EXPIRED) or now < row["next_try"]):
+                continue
+            tries = 1 if row is None else row["tries"] + 1
+            where = f"dispute {dispute.dispute_id} (order 0x{bytes(dispute.order_id).hex()}, blob {dispute.blob_index})"
+            try:
+                commitment, path, y, proof = self._dispute_answer(dispute)
+            except ChunkMissing as exc:
+                error = f"{where}: cannot answer, the blob is not in the store: {exc}"
+                log.error("%s (it will be slashed after its deadline %d unless the chunk comes back)", error, dispute.deadline)
+                report.errors.append(error)
+                self.state.set_dispute(dispute.dispute_id, MISSING, next_try=now + self._backoff(tries), error=error)
+                continue
+            except Exception as exc:
+                error = f"{where}: no answer built: {type(exc).__name__}: {exc}"
+                report.errors.append(error)
+                self.state.set_dispute(dispute.dispute_id, MISSING, next_try=now + self._backoff(tries), error=error)
+                continue
+            try:
+                tx = self.chain.answer_dispute(dispute.dispute_id, commitment, path, y, proof)
+            except Exception as exc:  # the node is down or the Disputes contract refused
+                error = f"{where}: answer not sent: {type(exc).__name__}: {exc}"
+                report.errors.append(error)
+                if "deadline passed" in str(exc):
+                    self.state.set_dispute(dispute.dispute_id, EXPIRED, error=error)
+                else:
+                    self.state.set_dispute(dispute.dispute_id, RETRY, next_try=now + self._backoff(tries), error=error)
+                continue
+            self.state.set_dispute(dispute.dispute_id, ANSWERED, tx=bytes(tx))
+            report.answered.append(dispute.dispute_id)
+            log.info("answered %s (tx 0x%s)", where, bytes(tx).hex())
+
+    def _dispute_answer(self, dispute: Any) -> tuple[bytes, list[bytes], bytes, bytes]:
+        """(commitment, Merkle path, y, KZG proof) answering ``dispute`` from the chunk store.
+
+        Raises ChunkMissing when the blob or the order's commitments are not all here."""
+        store = self.service.store
+        order_id, index, count = bytes(dispute.order_id), int(dispute.blob_index), int(dispute.blob_count)
+        commitments: list[bytes] = []
+        holder = None
+        for record in store.records(order_id):  # by first blob
+            if record.first_blob != len(commitments):
+                break  # a gap: the commitments from here on are not all held
+            if record.first_blob <= index < record.first_blob + record.blob_count:
+                holder = record
+            commitments.extend(record.commitments)
+            if len(commitments) >= count:
+                break
+        if holder is None:
+            raise ChunkMissing(f"no chunk holds blob {index} of order 0x{order_id.hex()}")
+        if len(commitments) < count:
+            raise ChunkMissing(f"only {len(commitments)} of the order's {count} commitments are stored")
+        tree = CommitmentTree(commitments[:count])
+        if tree.root != bytes(dispute.root):
+            raise ValueError(
+                f"the stored commitments of order 0x{order_id.hex()} do not match the disputed root 0x{bytes(dispute.root).hex()}"
+            )
+        packed = native.pack_blobs(store.get(order_id, holder.first_blob))  # ChunkMissing if gone or corrupted
+        k = index - holder.first_blob
+        blob = packed[k * native.BYTES_PER_BLOB : (k + 1) * native.BYTES_PER_BLOB]
+        commitment = commitments[index]
+        opening = kzg.open_blob(blob, int(dispute.z))
+        if not kzg.verify_opening(commitment, int(dispute.z), opening.y, opening.proof):
+            raise ChunkMissing(f"the stored blob {index} of order 0x{order_id.hex()} does not match its commitment")
+        return commitment, tree.proof(index), opening.y_bytes, opening.proof
 
     # -- withdraw -------------------------------------------------------------------
 
