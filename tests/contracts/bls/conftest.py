@@ -1,52 +1,31 @@
 """Fixtures for the BLS module tests: the harness contract, keepers' keys, encodings.
 
-Encodings come from ``memo_py.crypto.bls`` when it can be imported (the crypto
-helper's module on main); otherwise from the small local helpers below, which do
-the same thing with py_arkworks_bls12381. ``test_encodings.py`` checks that the
-two agree whenever both are present.
+Encodings (EIP-2537 points, hash-to-G2, the PoP scheme's DSTs) come from
+``memo_py.crypto.bls``, which tests/unit/crypto/test_bls.py checks against
+blspy and py_ecc.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 
 import pytest
 from blspy import BasicSchemeMPL, PopSchemeMPL
 from py_arkworks_bls12381 import G1Point, G2Point
+
+from memo_py.crypto import bls as memo_bls
 
 VECTORS = Path(__file__).resolve().parents[2] / "vectors"
 
 P = 0x1A0111EA397FE69A4B1BA7B6434BACD764774B84F38512BF6730D2A0F6B0F6241EABFFFEB153FFFFB9FEFFFFFFFFAAAB
 """The BLS12-381 base field modulus."""
 
-SIG_DST = b"BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_"
-POP_DST = b"BLS_POP_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_"
-NUL_DST = b"BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_NUL_"
-
 
 def _pad(xy: bytes) -> bytes:
     """Left-pad each 48-byte coordinate to the 64-byte EIP-2537 Fp encoding."""
     return b"".join(bytes(16) + xy[i : i + 48] for i in range(0, len(xy), 48))
-
-
-def local_g1_to_eip2537(pk: bytes) -> bytes:
-    """Compressed G1 (48 B, blspy) to EIP-2537 x || y (128 B)."""
-    return _pad(G1Point.from_compressed_bytes(bytes(pk)).to_xy_bytes_be())
-
-
-def local_g2_to_eip2537(sig: bytes) -> bytes:
-    """Compressed G2 (96 B, blspy; c1 before c0) to EIP-2537 x.c0 || x.c1 || y.c0 || y.c1 (256 B).
-
-    arkworks' ``to_xy_bytes_be`` already lists c0 before c1.
-    """
-    return _pad(G2Point.from_compressed_bytes(bytes(sig)).to_xy_bytes_be())
-
-
-def local_hash_to_g2_eip2537(msg: bytes, dst: bytes) -> bytes:
-    """RFC 9380 hash-to-G2 (arkworks) in the EIP-2537 encoding."""
-    return _pad(G2Point.hash_to_curve(msg, dst).to_xy_bytes_be())
 
 
 def fp(value: int) -> bytes:
@@ -59,42 +38,10 @@ def fp_hex(hex48: str) -> bytes:
     return fp(int(hex48, 16))
 
 
-def _local_codec() -> SimpleNamespace:
-    return SimpleNamespace(
-        source="tests/contracts/bls/conftest.py",
-        g1_to_eip2537=local_g1_to_eip2537,
-        g2_to_eip2537=local_g2_to_eip2537,
-        hash_to_g2_eip2537=local_hash_to_g2_eip2537,
-        SIG_DST=SIG_DST,
-        POP_DST=POP_DST,
-    )
-
-
-def _codec() -> SimpleNamespace:
-    try:
-        from memo_py.crypto import bls as memo_bls  # noqa: PLC0415
-    except ImportError:
-        return _local_codec()
-    return SimpleNamespace(
-        source="memo_py.crypto.bls",
-        g1_to_eip2537=memo_bls.g1_to_eip2537,
-        g2_to_eip2537=memo_bls.g2_to_eip2537,
-        hash_to_g2_eip2537=memo_bls.hash_to_g2_eip2537,
-        SIG_DST=memo_bls.SIG_DST,
-        POP_DST=memo_bls.POP_DST,
-    )
-
-
 @pytest.fixture(scope="session")
-def codec() -> SimpleNamespace:
+def codec() -> ModuleType:
     """EIP-2537 conversions and the PoP scheme's DSTs."""
-    return _codec()
-
-
-@pytest.fixture(scope="session")
-def local_codec() -> SimpleNamespace:
-    """The local conversions, whatever ``codec`` resolved to."""
-    return _local_codec()
+    return memo_bls
 
 
 @pytest.fixture(scope="session")

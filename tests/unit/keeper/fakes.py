@@ -84,12 +84,6 @@ class FakeNetwork:
     def is_keeper(self, address: str) -> bool:
         return any(k.address == to_checksum_address(address) for k in self.slots.values())
 
-    def submit_orders(self, updates):  # not used by these tests
-        raise NotImplementedError
-
-    def withdraw_pay(self, epoch, cum_pay, cum_penalty, proof):
-        raise NotImplementedError
-
     # -- KeeperChain -----------------------------------------------------------------
 
     def open_epoch(self) -> bytes:
