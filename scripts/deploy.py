@@ -13,15 +13,16 @@ Examples::
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
-from ape import accounts, chain, project
+from ape import accounts, project
 from ape.cli import ConnectedProviderCommand, account_option
 
-UNIT = 10**18
-USER, PROVIDER, KEEPER = 1, 2, 4
+from memo_py.chain.ape_adapter import deploy_all as deploy_with_sdk
+from memo_py.chain.deploy import UNIT
+from memo_py.chain.deployment import Deployment
+
 DEPLOYABLES = ("Token", "Registry", "Epochs", "Market", "Disputes")
 
 
@@ -32,50 +33,29 @@ def contract_type(name: str):
     return getattr(project, name)
 
 
-def deploy_all(
-    deployer,
-    *,
-    token_address: str | None = None,
-    token_name: str = "MEMO Token",
-    token_symbol: str = "MEMO",
-    epoch_length: int = 10,
-    fee_bps: int = 500,
-    unbonding_delay: int = 3600,
-    min_pledges: tuple[int, int, int] = (UNIT, 100 * UNIT, 50 * UNIT),
-    min_bond: int = 10 * UNIT,
-    dispute_window: int = 3600,
-    slash_amount: int = 50 * UNIT,
-) -> dict:
-    """Deploy and wire the set; returns {name: contract} (usable from tests and the devnet too)."""
-    types = {name: contract_type(name) for name in DEPLOYABLES if name != "Token" or token_address is None}
-    if token_address is None:
-        token = types["Token"].deploy(token_name, token_symbol, 18, sender=deployer)
-    else:
-        token = chain.contracts.instance_at(token_address)
-    registry = types["Registry"].deploy(token, unbonding_delay, sender=deployer)
-    epochs = types["Epochs"].deploy(registry, epoch_length, sender=deployer)
-    market = types["Market"].deploy(token, registry, epochs, fee_bps, sender=deployer)
-    disputes = types["Disputes"].deploy(token, market, epochs, registry, min_bond, dispute_window, slash_amount, sender=deployer)
-    registry.set_market(market, sender=deployer)
-    registry.set_disputes(disputes, sender=deployer)
-    for role, amount in zip((USER, PROVIDER, KEEPER), min_pledges):
-        registry.set_min_pledge(role, amount, sender=deployer)
-    return {"Token": token, "Registry": registry, "Epochs": epochs, "Market": market, "Disputes": disputes}
+def deploy(deployer, *, token_address: str | None = None, **parameters) -> tuple[Deployment, dict]:
+    """Deploy and wire the set through the SDK (memo_py.chain.deploy holds the one copy of the wiring).
 
-
-def write_deployment(contracts: dict, network_name: str, out_dir: Path, parameters: dict) -> Path:
-    """Write deployments/<network>.json: chain id, block, addresses and parameters."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"{network_name}.json"
-    record = {
-        "chain_id": chain.chain_id,
-        "network": network_name,
-        "block": chain.blocks.head.number,
-        "contracts": {name: contract.address for name, contract in contracts.items()},
-        "parameters": parameters,
+    The SDK deploys the artifacts shipped in memo_py/data/abi, which
+    tests/contracts/test_artifacts.py keeps equal to this tree's compiled contracts.
+    Returns the deployment record and {name: ape contract}, for ape users and the gas bench.
+    """
+    for name in DEPLOYABLES:
+        contract_type(name)
+    deployment = deploy_with_sdk(deployer, token_address=token_address, **parameters)
+    addresses = {
+        "Token": deployment.token,
+        "Registry": deployment.registry,
+        "Epochs": deployment.epochs,
+        "Market": deployment.market,
+        "Disputes": deployment.disputes,
     }
-    path.write_text(json.dumps(record, indent=2) + "\n")
-    return path
+    return deployment, {name: contract_type(name).at(address) for name, address in addresses.items()}
+
+
+def deploy_all(deployer, **parameters) -> dict:
+    """{name: ape contract} of a freshly deployed and wired set (tests and benches)."""
+    return deploy(deployer, **parameters)[1]
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -102,8 +82,8 @@ def cli(network, account, token_address, epoch_length, fee_bps, unbonding_delay,
         "dispute_window": dispute_window,
         "slash_amount": slash_amount,
     }
-    contracts = deploy_all(account, token_address=token_address, **parameters)
-    path = write_deployment(contracts, network.name, out_dir, parameters)
+    deployment, contracts = deploy(account, token_address=token_address, network=network.name, **parameters)
+    path = deployment.save(out_dir / f"{network.name}.json")
     for name, contract in contracts.items():
         click.echo(f"{name:<9} {contract.address}")
     click.echo(f"wrote {path}")

@@ -1,6 +1,7 @@
 """Deploy and wire the whole MEMO set with web3.py, from the shipped artifacts.
 
-The same order, constructor arguments and wiring as ``scripts/deploy.py`` (ape)::
+The one copy of the deployment order, constructor arguments and wiring (``ape run deploy``
+reaches it through :func:`memo_py.chain.ape_adapter.deploy_all`)::
 
     Token(name, symbol, 18)            unless token_address names an existing ERC-20
     Registry(token, unbonding_delay)
@@ -10,7 +11,7 @@ The same order, constructor arguments and wiring as ``scripts/deploy.py`` (ape):
     Registry.set_market(market); Registry.set_disputes(disputes)
     Registry.set_min_pledge(USER | PROVIDER | KEEPER, …)
 
-The devnet uses it; ape users reach it through :func:`memo_py.chain.ape_adapter.deploy_all`.
+The devnet, the tests and ``scripts/deploy.py`` all use it.
 """
 
 from __future__ import annotations
