@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from eth_account import Account
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from memo_py.errors import ConfigError
 
-__all__ = ["load_model", "read_config_file"]
+__all__ = ["AgentEndpoint", "DaemonConfig", "load_model", "read_config_file"]
 
 log = logging.getLogger(__name__)
 
@@ -118,3 +118,44 @@ def load_model(model: type[M], path: str | os.PathLike[str], secrets: Iterable[s
         return model(**values)
     except ValidationError as exc:
         raise ConfigError(f"config file {path}: {_describe(exc)}") from None
+
+
+class AgentEndpoint(BaseModel):
+    """Another agent, by its Ethereum address and the URL of its HTTP API."""
+
+    model_config = ConfigDict(frozen=True)
+
+    address: str
+    url: str
+
+
+class DaemonConfig(BaseModel):
+    """What every daemon's config has: its key, its data, its chain and its rhythm."""
+
+    model_config = ConfigDict(frozen=True)
+
+    private_key: SecretStr
+    data_dir: Path
+    #: Seconds between two steps of the daemon's epoch cycle.
+    tick_seconds: float = Field(default=2.0, gt=0)
+    #: JSON-RPC URL of the chain node (used by ``run_from_config``; None when the caller
+    #: builds the chain access itself).
+    rpc_url: str | None = None
+    #: The deployment record (``deployments/<network>.json``; relative to the config file).
+    deployment: Path | None = None
+    #: uvicorn's log level for the HTTP server.
+    log_level: str = "warning"
+
+    @field_validator("private_key")
+    @classmethod
+    def _valid_key(cls, value: SecretStr) -> SecretStr:
+        try:
+            Account.from_key(value.get_secret_value())
+        except Exception as exc:  # eth-account raises several types for bad keys
+            raise ValueError(f"private_key is not an Ethereum private key: {type(exc).__name__}") from None
+        return value
+
+    @property
+    def address(self) -> str:
+        """The daemon's checksum address (derived from its key)."""
+        return Account.from_key(self.private_key.get_secret_value()).address

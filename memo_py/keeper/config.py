@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-from eth_account import Account
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import ConfigDict, Field, SecretStr, field_validator
 
-from memo_py.configfile import load_model
+from memo_py.configfile import AgentEndpoint, DaemonConfig, load_model
 from memo_py.crypto import bls
 
 __all__ = ["KeeperConfig", "PeerEndpoint", "load_config"]
 
 
-class PeerEndpoint(BaseModel):
-    """Another Keeper, by its Ethereum address and the URL of its HTTP API."""
-
-    model_config = ConfigDict(frozen=True)
-
-    address: str
-    url: str
+PeerEndpoint = AgentEndpoint
 
 
-class KeeperConfig(BaseModel):
+class KeeperConfig(DaemonConfig):
     """Everything a Keeper daemon needs besides its chain access.
 
     ``bls_key`` is the 32-byte BLS secret key (hex) whose public key the Keeper
@@ -34,9 +26,7 @@ class KeeperConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    private_key: SecretStr
     bls_key: SecretStr
-    data_dir: Path
     host: str = "127.0.0.1"
     port: int = Field(default=8800, ge=0, lt=65536)
     peers: tuple[PeerEndpoint, ...] = ()
@@ -54,24 +44,6 @@ class KeeperConfig(BaseModel):
     liveness: float = Field(default=600.0, gt=0)
     #: First epoch of the ledger (a network parameter: every Keeper must start at the same one).
     first_epoch: int = Field(default=0, ge=0)
-    #: Seconds between two steps of the epoch cycle.
-    tick_seconds: float = Field(default=2.0, gt=0)
-    #: JSON-RPC URL of the chain node (used by ``run_from_config``; None when the caller
-    #: builds the chain access itself).
-    rpc_url: str | None = None
-    #: The deployment record (``deployments/<network>.json``; relative to the config file).
-    deployment: Path | None = None
-    #: uvicorn's log level for the HTTP server.
-    log_level: str = "warning"
-
-    @field_validator("private_key")
-    @classmethod
-    def _valid_key(cls, value: SecretStr) -> SecretStr:
-        try:
-            Account.from_key(value.get_secret_value())
-        except Exception as exc:  # eth-account raises several types for bad keys
-            raise ValueError(f"private_key is not an Ethereum private key: {type(exc).__name__}") from None
-        return value
 
     @field_validator("bls_key")
     @classmethod
@@ -82,11 +54,6 @@ class KeeperConfig(BaseModel):
         except Exception as exc:
             raise ValueError(f"bls_key is not a BLS secret key: {type(exc).__name__}") from None
         return value
-
-    @property
-    def address(self) -> str:
-        """The Keeper's checksum address (derived from its key)."""
-        return Account.from_key(self.private_key.get_secret_value()).address
 
     @property
     def bls_secret(self) -> bytes:

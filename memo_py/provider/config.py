@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-from eth_account import Account
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import ConfigDict, Field
 
-from memo_py.configfile import load_model
+from memo_py.configfile import AgentEndpoint, DaemonConfig, load_model
 from memo_py.native import PAYLOAD_BYTES_PER_BLOB
 
 __all__ = ["KeeperEndpoint", "ProviderConfig", "load_config"]
 
 
-class KeeperEndpoint(BaseModel):
-    """A Keeper the Provider pushes its proofs to."""
-
-    model_config = ConfigDict(frozen=True)
-
-    address: str
-    url: str
+KeeperEndpoint = AgentEndpoint
 
 
-class ProviderConfig(BaseModel):
+class ProviderConfig(DaemonConfig):
     """Everything a Provider daemon needs besides its chain access.
 
     ``capacity`` and ``price`` are what the Provider offers: payload bytes it will
@@ -32,8 +24,6 @@ class ProviderConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    private_key: SecretStr
-    data_dir: Path
     capacity: int = Field(gt=0)
     price: int = Field(ge=0, lt=2**256)
     #: Processes that commit blobs (ckzg holds the GIL, so one process per core).
@@ -45,34 +35,11 @@ class ProviderConfig(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8700, ge=0, lt=65536)
     keepers: tuple[KeeperEndpoint, ...] = ()
-    #: Seconds between two steps of the epoch loop (prove, push, withdraw).
-    tick_seconds: float = Field(default=2.0, gt=0)
     #: Seconds after an epoch's first push during which failed pushes are retried.
     push_retry_seconds: float = Field(default=300.0, ge=0)
     #: Ended epochs older than this many epochs behind the current one are not proven
     #: any more (Keepers have judged them; they pull proofs they were not pushed).
     catch_up_epochs: int = Field(default=2, ge=1)
-    #: JSON-RPC URL of the chain node (used by ``run_from_config``; None when the caller
-    #: builds the chain access itself).
-    rpc_url: str | None = None
-    #: The deployment record (``deployments/<network>.json``; relative to the config file).
-    deployment: Path | None = None
-    #: uvicorn's log level for the HTTP server.
-    log_level: str = "warning"
-
-    @field_validator("private_key")
-    @classmethod
-    def _valid_key(cls, value: SecretStr) -> SecretStr:
-        try:
-            Account.from_key(value.get_secret_value())
-        except Exception as exc:  # eth-account raises several types for bad keys
-            raise ValueError(f"private_key is not an Ethereum private key: {type(exc).__name__}") from None
-        return value
-
-    @property
-    def address(self) -> str:
-        """The Provider's checksum address (derived from its key)."""
-        return Account.from_key(self.private_key.get_secret_value()).address
 
     @property
     def max_chunk_bytes(self) -> int:
