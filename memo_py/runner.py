@@ -14,6 +14,7 @@ normally and the caller can close what it opened.
 from __future__ import annotations
 
 import contextlib
+import os
 import logging
 import signal
 import threading
@@ -27,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from memo_py.errors import MemoError
 
-__all__ = ["DaemonFailed", "Ticker", "daemon_main", "serve_daemon"]
+__all__ = ["DaemonFailed", "Ticker", "connect_daemon", "daemon_main", "serve_daemon"]
 
 log = logging.getLogger(__name__)
 
@@ -180,3 +181,23 @@ def daemon_main(role: str, run_from_config: Callable[[str], None], argv: list[st
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def connect_daemon(path: str | os.PathLike[str], config: Any) -> tuple[Any, Any]:
+    """The (MemoContracts, RoleChain) a daemon's config file names: its ``rpc_url``, its
+    ``deployment`` record (relative to the file) and its key. ConfigError when either is missing."""
+    from pathlib import Path
+
+    from memo_py.chain.contracts import MemoContracts  # web3: only when running for real
+    from memo_py.chain.roles import RoleChain
+    from memo_py.errors import ConfigError
+
+    if not config.rpc_url:
+        raise ConfigError(f"config file {path}: give `rpc_url` (the chain node's JSON-RPC URL) to run from it")
+    if config.deployment is None:
+        raise ConfigError(f"config file {path}: give `deployment` (the deployment record) to run from it")
+    deployment = Path(config.deployment).expanduser()
+    if not deployment.is_absolute():
+        deployment = Path(path).resolve().parent / deployment
+    contracts = MemoContracts.connect(config.rpc_url, deployment, config.private_key.get_secret_value())
+    return contracts, RoleChain(contracts)

@@ -19,13 +19,11 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from pathlib import Path
 
-from memo_py.errors import ConfigError
 from memo_py.keeper.chain import KeeperChain
 from memo_py.keeper.config import KeeperConfig, load_config
 from memo_py.keeper.service import create_app
-from memo_py.runner import serve_daemon
+from memo_py.runner import connect_daemon, serve_daemon
 
 __all__ = ["run_from_config", "run_keeper"]
 
@@ -59,12 +57,6 @@ def run_keeper(
     )
 
 
-def _resolve(path: str | os.PathLike[str], deployment: Path | None) -> Path:
-    if deployment is None:
-        raise ConfigError(f"config file {path}: give `deployment` (the deployment record) to run from it")
-    deployment = Path(deployment).expanduser()
-    return deployment if deployment.is_absolute() else Path(path).resolve().parent / deployment
-
 
 def run_from_config(
     path: str | os.PathLike[str], *, stop_event: threading.Event | None = None, **overrides: object
@@ -75,15 +67,8 @@ def run_from_config(
     (see docs/operations.md). Raises ConfigError for a bad file and a ChainError when
     the node cannot be reached or does not hold the deployment.
     """
-    from memo_py.chain.contracts import MemoContracts  # web3: only when running for real
-    from memo_py.chain.roles import RoleChain
-
     config = load_config(path, **overrides)
-    if not config.rpc_url:
-        raise ConfigError(f"config file {path}: give `rpc_url` (the chain node's JSON-RPC URL) to run from it")
-    deployment = _resolve(path, config.deployment)
-    contracts = MemoContracts.connect(config.rpc_url, deployment, config.private_key.get_secret_value())
-    chain = RoleChain(contracts)
+    contracts, chain = connect_daemon(path, config)
     if contracts.registry.keeper_slot(config.address) is None:
         log.warning("%s is not an active Keeper on chain %d: it will not be counted in attestations", config.address, chain.chain_id)
     log.info("keeper %s on chain %d (%s), serving on %s:%d", config.address, chain.chain_id, config.rpc_url, config.host, config.port)
