@@ -10,7 +10,39 @@ from memo_py.chain.base import ContractWrapper
 from memo_py.chain.errors import InsufficientFunds, NoSigner
 from memo_py.errors import NotPermitted
 
-__all__ = ["Token"]
+__all__ = ["Token", "permit_typed_data"]
+
+
+def permit_typed_data(
+    name: str, chain_id: int, token: str, owner: str, spender: str, amount: int, nonce: int, deadline: int
+) -> dict:
+    """The EIP-712 typed data of an EIP-2612 permit on ``token`` (domain version "1")."""
+    return {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Permit": [
+                {"name": "owner", "type": "address"},
+                {"name": "spender", "type": "address"},
+                {"name": "value", "type": "uint256"},
+                {"name": "nonce", "type": "uint256"},
+                {"name": "deadline", "type": "uint256"},
+            ],
+        },
+        "primaryType": "Permit",
+        "domain": {"name": name, "version": "1", "chainId": int(chain_id), "verifyingContract": to_checksum_address(token)},
+        "message": {
+            "owner": to_checksum_address(owner),
+            "spender": to_checksum_address(spender),
+            "value": int(amount),
+            "nonce": int(nonce),
+            "deadline": int(deadline),
+        },
+    }
 
 
 class Token(ContractWrapper):
@@ -76,33 +108,8 @@ class Token(ContractWrapper):
     # ------------------------------------------------------------------ EIP-2612
 
     def permit_typed_data(self, owner: str, spender: str, amount: int, deadline: int, nonce: int | None = None) -> dict:
-        owner = to_checksum_address(owner)
-        return {
-            "types": {
-                "EIP712Domain": [
-                    {"name": "name", "type": "string"},
-                    {"name": "version", "type": "string"},
-                    {"name": "chainId", "type": "uint256"},
-                    {"name": "verifyingContract", "type": "address"},
-                ],
-                "Permit": [
-                    {"name": "owner", "type": "address"},
-                    {"name": "spender", "type": "address"},
-                    {"name": "value", "type": "uint256"},
-                    {"name": "nonce", "type": "uint256"},
-                    {"name": "deadline", "type": "uint256"},
-                ],
-            },
-            "primaryType": "Permit",
-            "domain": {"name": self.name(), "version": "1", "chainId": self.client.chain_id, "verifyingContract": self.address},
-            "message": {
-                "owner": owner,
-                "spender": to_checksum_address(spender),
-                "value": int(amount),
-                "nonce": self.nonces(owner) if nonce is None else int(nonce),
-                "deadline": int(deadline),
-            },
-        }
+        nonce = self.nonces(owner) if nonce is None else int(nonce)
+        return permit_typed_data(self.name(), self.client.chain_id, self.address, owner, spender, amount, nonce, deadline)
 
     def sign_permit(self, spender: str, amount: int, deadline: int | None = None) -> tuple[int, bytes, bytes, int]:
         """The signer's EIP-2612 permit for ``spender``: ``(v, r, s, deadline)``.

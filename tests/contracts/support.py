@@ -8,6 +8,7 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 
 from memo_py.chain.merkle import ResultsTree
+from memo_py.chain.token import permit_typed_data
 
 UNIT = 10**18
 MIN_USER_PLEDGE = 1 * UNIT
@@ -56,25 +57,6 @@ def sign_permit(token, owner_account, spender, value, deadline, nonce=None, chai
 
         chain_id = ape.chain.chain_id
     nonce = token.nonces(owner_account) if nonce is None else nonce
-    data = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Permit",
-        "domain": {"name": token.name(), "version": "1", "chainId": chain_id, "verifyingContract": token.address},
-        "message": {"owner": owner_account.address, "spender": str(spender), "value": value, "nonce": nonce, "deadline": deadline},
-    }
+    data = permit_typed_data(token.name(), chain_id, token.address, owner_account.address, str(spender), value, nonce, deadline)
     signed = Account.sign_message(encode_typed_data(full_message=data), owner_account.private_key)
     return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
