@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import ape
 import pytest
 
 from memo_py.chain.client import ChainClient
 from memo_py.chain.contracts import MemoContracts
 from memo_py.devnet.anvil import start_anvil
-
-ape = pytest.importorskip("ape")
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,11 @@ from dataclasses import replace
 
 import pytest
 
-merkle = pytest.importorskip("memo_py.chain.merkle")
-eip712 = pytest.importorskip("memo_py.chain.eip712")
+from memo_py.chain import eip712, merkle
+from memo_py.protocol.http import RemoteError
 
-from memo_py.protocol.http import RemoteError  # noqa: E402
-
-from .fakes import CHAIN_ID, MARKET  # noqa: E402
-from .support import BLOB, KEEPER, OTHER_USER, PRICE, PROVIDER, USER, terms  # noqa: E402
+from .fakes import CHAIN_ID, MARKET
+from .support import BLOB, KEEPER, OTHER_USER, PRICE, PROVIDER, USER, terms
 
 NONCE, START, END = 3, 2, 10
 
