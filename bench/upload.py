@@ -323,7 +323,7 @@ def main() -> None:
         spans.wrap(upload_module.UploadSession, "place", "place")  # match, agreements, PUTs (Providers commit)
         spans.wrap(upload_module.UploadSession, "_check", "check")  # the User's batch check
         spans.wrap(upload_module.UploadSession, "commit", "settle")  # co-sign + submit the order updates
-        spans.wrap(download_module.Downloader, "_fetch", "fetch")  # one chunk: signed GET + SHA-256
+        spans.wrap(download_module.Downloader, "_fetch_run", "fetch")  # one ranged read: signed GET of a run
         spans.wrap(download_module, "decode_segment", "decode")
         try:
             client.deposit(1000 * UNIT)
@@ -355,6 +355,7 @@ def main() -> None:
                 took = spans.take()
                 if downs[-1] == min(downs):
                     fetch_ms = 1e3 * sum(took["fetch"]) / len(took["fetch"])
+                    fetches = len(took["fetch"])
                     decode_in_get_ms = 1e3 * sum(took["decode"])
                 assert len(got) == size
                 log(f"  get round {r + 1}: {downs[-1]:.3f} s = {size / MIB / downs[-1]:.1f} MiB/s")
@@ -366,16 +367,23 @@ def main() -> None:
             stripe = manifest.layout.stripe
             object_id = bytes.fromhex(manifest.object_id)
             okey = derive_object_key(user_secret, object_id)
-            held = [(s, client._downloader.fetch_good(stripe, s)) for s in manifest.segments]
+            held = [(h.segment, h.chunks) for h in client._downloader.fetch_window(stripe, manifest.segments)]
             chosen = sorted({i for _, chunks in held for i in chunks})
 
-            def decode_all() -> bytes:
-                return b"".join(decode_segment(stripe, okey, object_id, s.index, c, s.length) for s, c in held)
+            def decode_all(chunk_sets=held) -> bytes:
+                return b"".join(decode_segment(stripe, okey, object_id, s.index, c, s.length) for s, c in chunk_sets)
 
             assert decode_all() == data
             decode_wall = best_s(decode_all, 5 if args.quick else 10)
             log(f"bare decode (zfec + AES-GCM, chunks {chosen}, one thread): {decode_wall * 1e3:.1f} ms = "
                 f"{size / MIB / decode_wall:.0f} MiB/s")
+            # context: the same with m data chunks lost, so zfec really decodes (m parity chunks)
+            lost = set(range(stripe.m))
+            degraded = [(s, client._downloader.fetch_good(stripe, s, skip=lost)) for s in manifest.segments]
+            assert decode_all(degraded) == data
+            erasure_wall = best_s(lambda: decode_all(degraded), 5 if args.quick else 10)
+            log(f"bare decode with {stripe.m} parity chunks (chunks {sorted(degraded[0][1])}): "
+                f"{erasure_wall * 1e3:.1f} ms = {size / MIB / erasure_wall:.0f} MiB/s")
         finally:
             spans.restore()
             client.close()
@@ -419,7 +427,10 @@ def main() -> None:
         "upload_place_s": round(up_spans.get("place", 0.0), 2),
         "upload_batch_check_s": round(up_spans.get("check", 0.0), 3),
         "upload_settle_s": round(up_spans.get("settle", 0.0), 2),
-        "download_fetch_ms_per_chunk": round(fetch_ms, 2),
+        "download_fetch_ms_per_run": round(fetch_ms, 2),
+        "download_runs": fetches,
+        "erasure_decode_mb_s": round(size / MIB / erasure_wall, 1),
+        "download_vs_erasure_decode": round(download_mb_s / (size / MIB / erasure_wall), 3),
         "download_decode_ms_in_get": round(decode_in_get_ms, 1),
         "load_average_at_start": round(load_before, 2),
         "provider_workers": workers,

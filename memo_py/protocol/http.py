@@ -1,8 +1,9 @@
 """HTTP glue for signed requests: the server-side check and a signing client.
 
-All agents serve HTTP with starlette and call each other with httpx. This
-module is the only place that maps between the signed-request headers of
-:mod:`memo_py.protocol.auth` and those two libraries.
+All agents serve HTTP with starlette and call each other with httpx (bulk
+bodies: :mod:`memo_py.protocol.bulk`). This module is the only place that maps
+between the signed-request headers of :mod:`memo_py.protocol.auth` and those
+libraries.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 
 from memo_py.errors import MemoError, RequestRejected
 from memo_py.protocol.auth import RequestVerifier, sign_request
+from memo_py.protocol.bulk import BulkReader
 
 __all__ = ["authenticate", "error_response", "handler_for", "json_body", "SignedClient", "RemoteError"]
 
@@ -93,6 +95,7 @@ class SignedClient:
         self._key = private_key
         self.audience = audience
         self._http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
+        self._bulk = BulkReader(base_url, timeout=timeout)
 
     def request(
         self, method: str, path: str, *, content: bytes = b"", params: Mapping[str, str] | None = None
@@ -111,8 +114,23 @@ class SignedClient:
     def get_json(self, path: str, params: Mapping[str, str] | None = None) -> Any:
         return self.request("GET", path, params=params).json()
 
+    def get_bytes(self, path: str, params: Mapping[str, str] | None = None) -> bytearray:
+        """A signed GET whose (large) body is read straight into one buffer: for chunk runs.
+
+        Raises RemoteError for an error status, OSError or ``http.client.HTTPException``
+        when the connection fails.
+        """
+        query = str(httpx.QueryParams(params or {}))
+        return self._bulk.get(
+            path,
+            query,
+            lambda: sign_request(self._key, "GET", path, b"", audience=self.audience, query=query),
+            RemoteError,
+        )
+
     def close(self) -> None:
         self._http.close()
+        self._bulk.close()
 
     def __enter__(self) -> SignedClient:
         return self

@@ -34,6 +34,7 @@ from memo_py.errors import (
 )
 from memo_py.protocol.auth import RequestVerifier, SqliteNonceStore
 from memo_py.protocol.http import authenticate, handler_for, json_body
+from memo_py.protocol.limits import MAX_RUN_BYTES
 from memo_py.provider.agreements import Agreement, AgreementBook, Terms
 from memo_py.provider.chain import ProviderChain
 from memo_py.provider.config import KeeperEndpoint, ProviderConfig
@@ -70,8 +71,6 @@ _handler = handler_for(status_of)
 _json = json_body
 
 
-
-
 def _order_id(text: str) -> bytes:
     if not text.startswith(("0x", "0X")) or len(text) != 66:
         raise ValueError(f"order id must be 0x and 32 bytes of hex, got {text!r}")
@@ -100,8 +99,6 @@ def _tag(text: str | None) -> bytes:
     if len(tag) > MAX_TAG_BYTES:
         raise ValueError(f"a chunk tag is at most {MAX_TAG_BYTES} bytes, got {len(tag)}")
     return tag
-
-
 
 
 class ProviderService:
@@ -235,6 +232,27 @@ class ProviderService:
         data = await run_in_threadpool(self.store.get, agreement.order_id, first_blob)
         return Response(data, media_type="application/octet-stream")
 
+    async def get_run(self, request: Request) -> Response:
+        """``GET /orders/{id}/blobs?from=F&chunks=N``: N consecutive chunks in one answer.
+
+        A User reading an object back takes the chunks one Provider holds for many
+        segments at once: one signed request and one answer instead of one per chunk.
+        """
+        signer, _ = await authenticate(request, self.verifier)
+        agreement = await self.agreement(request.path_params["order_id"])
+        first_blob = _index("from", request.query_params.get("from", ""))
+        count = _index("chunks", request.query_params.get("chunks", ""))
+        most = max(1, MAX_RUN_BYTES // agreement.chunk_bytes)
+        if not 1 <= count <= most:
+            raise ValueError(f"chunks must be 1..{most} for this order ({MAX_RUN_BYTES} bytes at most), got {count}")
+        await self.require_reader(signer, agreement)
+        Ingest.check_position(agreement, first_blob)
+        Ingest.check_position(agreement, first_blob + (count - 1) * agreement.chunk_blobs)
+        data = await run_in_threadpool(
+            self.store.read_run, agreement.order_id, first_blob, agreement.chunk_blobs, count
+        )
+        return Response(memoryview(data), media_type="application/octet-stream")
+
     async def commitments(self, request: Request) -> Response:
         signer, _ = await authenticate(request, self.verifier)
         agreement = await self.agreement(request.path_params["order_id"])
@@ -267,8 +285,6 @@ class ProviderService:
         return JSONResponse(proof.to_json())
 
 
-
-
 def create_app(
     config: ProviderConfig,
     chain: ProviderChain,
@@ -296,6 +312,7 @@ def create_app(
         Route("/agreements", _handler(service.create_agreement), methods=["POST"]),
         Route("/orders/{order_id}/blobs/{first_blob}", _handler(service.put_chunk), methods=["PUT"]),
         Route("/orders/{order_id}/blobs/{first_blob}", _handler(service.get_chunk), methods=["GET"]),
+        Route("/orders/{order_id}/blobs", _handler(service.get_run), methods=["GET"]),
         Route("/orders/{order_id}/commitments", _handler(service.commitments), methods=["GET"]),
         Route("/orders/{order_id}/chunks", _handler(service.list_chunks), methods=["GET"]),
         Route("/orders/{order_id}/cosign", _handler(service.cosign), methods=["POST"]),

@@ -158,6 +158,44 @@ class ChunkStore:
             raise ChunkMissing(f"chunk at blob {first_blob} of order 0x{order_id.hex()} is corrupted")
         return data
 
+    def read_run(self, order_id: bytes, first_blob: int, chunk_blobs: int, count: int) -> bytearray:
+        """``count`` consecutive chunks of ``chunk_blobs`` blobs from ``first_blob``, concatenated.
+
+        Unlike :meth:`get`, this does not re-hash what it reads: a ranged read serves
+        whole objects to their User, who authenticates every segment (AES-GCM) and
+        hashes chunks only to find a bad one. Raises ChunkMissing naming the first
+        chunk of the run that is not stored (or not of the run's chunk size).
+        """
+        if count < 1 or chunk_blobs < 1:
+            raise ValueError(f"a run needs at least one chunk of at least one blob, got {count} x {chunk_blobs}")
+        end = first_blob + count * chunk_blobs
+        rows = self._db.execute(
+            "SELECT first_blob, blob_count, size FROM chunks WHERE order_id = ? AND first_blob >= ? AND first_blob < ?"
+            " ORDER BY first_blob",
+            (order_id, first_blob, end),
+        ).fetchall()
+        found = {int(f): (int(b), int(s)) for f, b, s in rows}
+        sizes = set()
+        for position in range(first_blob, end, chunk_blobs):
+            blobs_size = found.get(position)
+            if blobs_size is None or blobs_size[0] != chunk_blobs:
+                raise ChunkMissing(f"no chunk of {chunk_blobs} blobs at blob {position} of order 0x{order_id.hex()}")
+            sizes.add(blobs_size[1])
+        if len(sizes) != 1:
+            raise ChunkMissing(f"the chunks of blobs {first_blob}..{end - 1} of order 0x{order_id.hex()} differ in size")
+        size = sizes.pop()
+        out = bytearray(count * size)
+        view = memoryview(out)
+        for i, position in enumerate(range(first_blob, end, chunk_blobs)):
+            try:
+                with open(self._path(order_id, position), "rb", buffering=0) as f:
+                    got = f.readinto(view[i * size : (i + 1) * size])
+            except FileNotFoundError:
+                got = -1
+            if got != size:
+                raise ChunkMissing(f"chunk file for blob {position} of order 0x{order_id.hex()} is gone or short")
+        return out
+
     def record(self, order_id: bytes, first_blob: int) -> ChunkRecord:
         found = self._get_record(order_id, first_blob)
         if found is None:

@@ -1,40 +1,94 @@
-"""Download: any k good chunks per segment, fetched in parallel, then decode and decrypt.
+"""Download: k good chunks per segment, read in runs, then decode and decrypt.
 
-For each segment the client asks for k chunks at once (data chunks first: zfec
-rebuilds them without arithmetic) and asks for one more chunk each time one comes
-back missing or wrong, until it holds k good ones; then it stops. A Provider that is
-down, answers an error, or returns bytes that are not the chunk is skipped, while k
-good chunks remain among the k+m.
+**Runs.** An object's chunk c of consecutive segments usually sits on one Provider,
+at consecutive blobs of one order (the upload appends them in order). So the
+client reads the object a window of segments at a time and, within a window, asks
+each Provider for its whole run of chunks in one signed ranged read
+(``GET /orders/{id}/blobs?from=F&chunks=N``) instead of one request per chunk. It
+asks for the k data chunks of each segment first: zfec rebuilds a stripe from
+them without arithmetic. The next windows are fetched while this one is decoded.
 
-**Which chunk is good.** The manifest records, for every chunk, its blob
-commitments *and* the SHA-256 of its bytes, both taken when the User uploaded that
-very chunk (the commitments were batch-checked against those bytes then). A chunk
-whose SHA-256 matches is therefore byte for byte the chunk the commitments were
-checked against. That check costs a hash (about 1 GB/s), where checking the blobs
-against their KZG commitments again would cost a fold, a ~90 ms commit and an MSM
-per segment: the hash is the cheapest sound check. AES-GCM then authenticates each
-decoded segment, and the MD5 of the whole object must equal the etag.
+**Which chunk is good.** AES-GCM authenticates every decoded segment under a key
+only the User holds, so a segment that decrypts was rebuilt from the right bytes,
+whatever chunks went into it; that check is part of the decryption the download
+does anyway. Only when a segment fails it are its chunks hashed: the manifest
+records the SHA-256 of every chunk as uploaded (the bytes its commitments were
+batch-checked against), so the hash names the bad ones. A Provider that is down,
+answers an error, or returns bytes that are not the chunk is skipped, and the
+missing chunks are fetched one by one (parity next, each hash-checked) while k
+good ones remain among the k+m. The MD5 of the whole object must equal the etag.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 
 from memo_py.codec.segments import StripeLayout, decode_segment
 from memo_py.crypto.aead import derive_object_key
-from memo_py.errors import ChecksumMismatch, NotEnoughChunks
+from memo_py.errors import ChecksumMismatch, DecryptionFailed, NotEnoughChunks
+from memo_py.protocol.limits import MAX_RUN_BYTES
 from memo_py.user.manifest import ChunkPlacement, Manifest, SegmentEntry
 from memo_py.user.network import ProviderPool
 
-__all__ = ["Downloader", "SEGMENTS_IN_FLIGHT"]
+__all__ = ["Downloader", "Held", "Run", "plan_runs", "SEGMENTS_PER_WINDOW", "WINDOWS_AHEAD"]
 
 log = logging.getLogger(__name__)
 
-#: Segments fetched at the same time.
-SEGMENTS_IN_FLIGHT = 8
+#: Segments read together: each Provider's run covers at most this many chunks.
+SEGMENTS_PER_WINDOW = 16
+#: Windows fetched ahead of the one being decoded.
+WINDOWS_AHEAD = 2
+
+
+@dataclass
+class Held:
+    """What a window fetch got for one segment: chunks by index (unchecked), the chunk
+    indices already asked for, and why the missing ones are missing."""
+
+    segment: SegmentEntry
+    chunks: dict[int, bytes | memoryview] = field(default_factory=dict)
+    tried: set[int] = field(default_factory=set)
+    failures: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Run:
+    """Consecutive chunks of one order on one Provider: one ranged read."""
+
+    provider: str
+    order_id: str
+    first_blob: int
+    items: list[tuple[int, ChunkPlacement]] = field(default_factory=list)  # (segment index, placement)
+
+
+def plan_runs(wanted: Sequence[tuple[int, ChunkPlacement]], chunk_blobs: int, max_chunks: int) -> list[Run]:
+    """Group (segment index, placement) pairs into runs of consecutive chunks of one order.
+
+    A run is as long as the placements stay consecutive (each chunk ``chunk_blobs``
+    after the previous one) and at most ``max_chunks`` long.
+    """
+    if max_chunks < 1:
+        raise ValueError(f"a run holds at least one chunk, got max_chunks={max_chunks}")
+    ordered = sorted(wanted, key=lambda item: (item[1].provider, item[1].order_id, item[1].first_blob))
+    runs: list[Run] = []
+    for segment, placement in ordered:
+        last = runs[-1] if runs else None
+        if (
+            last is not None
+            and last.provider == placement.provider
+            and last.order_id == placement.order_id
+            and placement.first_blob == last.first_blob + len(last.items) * chunk_blobs
+            and len(last.items) < max_chunks
+        ):
+            last.items.append((segment, placement))
+        else:
+            runs.append(Run(placement.provider, placement.order_id, placement.first_blob, [(segment, placement)]))
+    return runs
 
 
 class Downloader:
@@ -55,25 +109,112 @@ class Downloader:
         object_id = bytes.fromhex(manifest.object_id)
         key = derive_object_key(self._secret, object_id)
         md5 = hashlib.md5(usedforsecurity=False)
-        with ThreadPoolExecutor(SEGMENTS_IN_FLIGHT, thread_name_prefix="memo-get") as segments:
-            futures = [segments.submit(self._segment, layout, key, object_id, s) for s in manifest.segments]
-            for future in futures:
-                plaintext = future.result()
-                md5.update(plaintext)
-                yield plaintext
+        segments = manifest.segments
+        windows = iter([segments[i : i + SEGMENTS_PER_WINDOW] for i in range(0, len(segments), SEGMENTS_PER_WINDOW)])
+        # MD5 is the slowest step per byte (~750 MB/s, and one object is one hash): it runs in
+        # a thread of its own (hashlib releases the GIL), in segment order, beside the rest.
+        with ThreadPoolExecutor(WINDOWS_AHEAD, thread_name_prefix="memo-get") as fetchers, \
+                ThreadPoolExecutor(1, thread_name_prefix="memo-md5") as hasher:
+            ahead: deque[Future[list[bytes]]] = deque()
+
+            def read_window(window: Sequence[SegmentEntry]) -> list[bytes]:
+                # AES-GCM and zfec release the GIL: windows decode in parallel too
+                return [self._decode(layout, key, object_id, held) for held in self.fetch_window(layout, window)]
+
+            def read_next() -> None:
+                window = next(windows, None)
+                if window is not None:
+                    ahead.append(fetchers.submit(read_window, window))
+
+            for _ in range(WINDOWS_AHEAD):
+                read_next()
+            while ahead:
+                plaintexts = ahead.popleft().result()
+                read_next()
+                for plaintext in plaintexts:
+                    hashed = hasher.submit(md5.update, plaintext)
+                    yield plaintext
+            if segments:
+                hashed.result()
         if md5.hexdigest() != manifest.etag:
             raise ChecksumMismatch(f"{manifest.bucket}/{manifest.key}: MD5 {md5.hexdigest()} is not the etag {manifest.etag}")
 
-    def _segment(self, layout: StripeLayout, key: bytes, object_id: bytes, segment: SegmentEntry) -> bytes:
-        chunks = self.fetch_good(layout, segment)
-        return decode_segment(layout, key, object_id, segment.index, chunks, segment.length)
+    def fetch_window(self, layout: StripeLayout, segments: Sequence[SegmentEntry]) -> list[Held]:
+        """Chunks of every segment, read in runs: the k data chunks first, then, for a
+        segment short of k because a run failed, its next chunks, until each segment has
+        k or nothing is left to ask. The chunks are not checked yet (:meth:`_decode` does)."""
+        held = {s.index: Held(s) for s in segments}
+        ordered = {s.index: sorted(s.chunks, key=lambda c: c.chunk) for s in segments}
+        max_chunks = max(1, MAX_RUN_BYTES // layout.chunk_bytes)
+        while True:
+            wanted = []
+            for index, h in held.items():
+                fresh = [c for c in ordered[index] if c.chunk not in h.tried][: layout.k - len(h.chunks)]
+                wanted += [(index, c) for c in fresh]
+                h.tried.update(c.chunk for c in fresh)
+            if not wanted:
+                return list(held.values())
+            runs = plan_runs(wanted, layout.chunk_blobs, max_chunks)
+            futures = [self._pool.submit(self._fetch_run, layout, run) for run in runs]
+            for run, future in zip(runs, futures):
+                data, error = future.result()
+                view = None if data is None else memoryview(data)  # chunks are views: no copy of the run
+                for i, (index, placement) in enumerate(run.items):
+                    if view is None:
+                        held[index].failures.append(f"chunk {placement.chunk} on {placement.provider}: {error}")
+                    else:
+                        held[index].chunks[placement.chunk] = view[i * layout.chunk_bytes : (i + 1) * layout.chunk_bytes]
 
-    def fetch_good(self, layout: StripeLayout, segment: SegmentEntry) -> dict[int, bytes]:
-        """The first k good chunks of a segment, by chunk index."""
-        queue = iter(sorted(segment.chunks, key=lambda c: c.chunk))
-        good: dict[int, bytes] = {}
+    def _fetch_run(self, layout: StripeLayout, run: Run) -> tuple[bytearray | None, str]:
+        """(the run's bytes, "") or (None, why) when its Provider cannot serve all of it."""
+        params = {"from": str(run.first_blob), "chunks": str(len(run.items))}
+        try:
+            client = self._providers.client(run.provider)
+            data = client.get_bytes(f"/orders/{run.order_id}/blobs", params=params)
+        except Exception as exc:  # down, refusing, unknown: these chunks come from elsewhere
+            log.info("ranged read of %d chunks from %s failed: %s", len(run.items), run.provider, exc)
+            return None, str(exc)
+        if len(data) != len(run.items) * layout.chunk_bytes:
+            log.warning("Provider %s answered a ranged read with %d bytes, not %d",
+                        run.provider, len(data), len(run.items) * layout.chunk_bytes)
+            return None, f"answered {len(data)} bytes for {len(run.items)} chunks"
+        return data, ""
+
+    def _decode(self, layout: StripeLayout, key: bytes, object_id: bytes, held: Held) -> bytes:
+        """Decode and authenticate one segment; on a failure, drop the chunks whose hash is
+        wrong, fetch untried ones one by one, and try again."""
+        segment, chunks = held.segment, held.chunks
+        placements = {c.chunk: c for c in segment.chunks}
+        while True:
+            if len(chunks) < layout.k:
+                chunks = self.fetch_good(layout, segment, have=chunks, skip=held.tried, failures=held.failures)
+                held.tried.update(chunks)
+            try:
+                return decode_segment(layout, key, object_id, segment.index, chunks, segment.length)
+            except DecryptionFailed:
+                bad = [c for c, data in chunks.items() if hashlib.sha256(data).hexdigest() != placements[c].sha256]
+                if not bad:
+                    raise
+                for c in bad:
+                    log.warning("Provider %s returned a wrong chunk %d", placements[c].provider, c)
+                    held.failures.append(f"chunk {c} on {placements[c].provider}: wrong bytes")
+                    del chunks[c]
+
+    def fetch_good(
+        self,
+        layout: StripeLayout,
+        segment: SegmentEntry,
+        *,
+        have: dict[int, bytes] | None = None,
+        skip: set[int] = frozenset(),  # type: ignore[assignment]
+        failures: list[str] | None = None,
+    ) -> dict[int, bytes]:
+        """``have`` topped up to k chunks of a segment, fetched one by one (data first) and
+        each checked against its SHA-256; chunks in ``skip`` are not asked for again."""
+        good = dict(have or {})
+        failures = [] if failures is None else failures
+        queue = iter(c for c in sorted(segment.chunks, key=lambda c: c.chunk) if c.chunk not in skip and c.chunk not in good)
         running: dict[Future[bytes | None], ChunkPlacement] = {}
-        failures: list[str] = []
 
         def top_up() -> None:
             while len(good) + len(running) < layout.k:

@@ -277,6 +277,42 @@ def test_get_chunk_not_stored_or_of_an_unknown_order_gets_404(user):
     assert code == 404
 
 
+def test_ranged_get_returns_a_run_of_chunks_to_the_user_and_keepers_only(provider, user):
+    oid = agree(user, blob_count=4)
+    chunks = [os.urandom(BLOB) for _ in range(4)]
+    for i, data in enumerate(chunks):
+        put(user, oid, i, data)
+    run = {"from": "1", "chunks": "3"}
+    assert user.request("GET", f"/orders/{oid}/blobs", params=run).content == b"".join(chunks[1:])
+    with provider.client(KEEPER) as keeper:
+        assert keeper.request("GET", f"/orders/{oid}/blobs", params={"from": "0", "chunks": "1"}).content == chunks[0]
+    with provider.client(OTHER_USER) as other:
+        assert status(lambda: other.request("GET", f"/orders/{oid}/blobs", params=run))[0] == 403
+    unsigned = httpx.get(f"{provider.url}/orders/{oid}/blobs", params=run)
+    assert unsigned.status_code == 401
+
+
+@pytest.mark.parametrize(
+    "params, code, fragment",
+    [
+        ({"from": "0", "chunks": "3"}, 404, "no chunk of 1 blobs at blob 2"),  # only blobs 0 and 1 are stored
+        ({"from": "2", "chunks": "3"}, 400, "beyond the order's 4 blobs"),
+        ({"from": "0", "chunks": "0"}, 400, "chunks must be 1.."),
+        ({"from": "0", "chunks": "999"}, 400, "chunks must be 1.."),
+        ({"from": "-1", "chunks": "1"}, 400, "from must be a non-negative integer"),
+        ({"chunks": "1"}, 400, "from must be a non-negative integer"),
+        ({"from": "0"}, 400, "chunks must be a non-negative integer"),
+    ],
+)
+def test_ranged_get_refuses_runs_it_cannot_serve_whole(user, params, code, fragment):
+    oid = agree(user, blob_count=4)
+    put(user, oid, 0, os.urandom(BLOB))
+    put(user, oid, 1, os.urandom(BLOB))
+    got, message = status(lambda: user.request("GET", f"/orders/{oid}/blobs", params=params))
+    assert got == code and fragment in message
+    assert status(lambda: user.request("GET", f"/orders/0x{'cd' * 32}/blobs", params={"from": "0", "chunks": "1"}))[0] == 404
+
+
 def test_commitments_list_what_is_stored_in_blob_order(provider, user):
     oid = agree(user, blob_count=3)
     data = os.urandom(BLOB)

@@ -130,3 +130,37 @@ def test_a_store_without_tags_is_migrated_and_keeps_its_chunks(tmp_path):
         assert [(r.first_blob, r.tag) for r in store.records(ORDER)] == [(0, b""), (2, b"\x01" * 16)]
     finally:
         store.close()
+
+
+def test_read_run_returns_consecutive_chunks_in_order(store):
+    chunks = [os.urandom(100) for _ in range(4)]
+    for i, data in enumerate(chunks):
+        store.put(ORDER, 2 * i, data, COMMITS)  # chunks of 2 blobs at 0, 2, 4, 6
+    store.put(OTHER_ORDER, 0, os.urandom(100), COMMITS)
+    assert store.read_run(ORDER, 0, 2, 4) == b"".join(chunks)
+    assert store.read_run(ORDER, 2, 2, 2) == chunks[1] + chunks[2]
+    assert store.read_run(ORDER, 6, 2, 1) == chunks[3]
+
+
+def test_read_run_names_the_first_chunk_it_cannot_serve(store):
+    store.put(ORDER, 0, os.urandom(100), COMMITS)
+    store.put(ORDER, 4, os.urandom(100), COMMITS)
+    with pytest.raises(ChunkMissing, match="at blob 2 of order"):
+        store.read_run(ORDER, 0, 2, 3)
+    with pytest.raises(ChunkMissing, match="no chunk of 1 blobs at blob 0"):  # stored chunks hold 2 blobs
+        store.read_run(ORDER, 0, 1, 1)
+    (store.root / "chunks" / ORDER.hex() / "0000000004.chunk").write_bytes(b"short")
+    with pytest.raises(ChunkMissing, match="blob 4 .* gone or short"):
+        store.read_run(ORDER, 4, 2, 1)
+    (store.root / "chunks" / ORDER.hex() / "0000000004.chunk").unlink()
+    with pytest.raises(ChunkMissing, match="blob 4 .* gone or short"):
+        store.read_run(ORDER, 4, 2, 1)
+    with pytest.raises(ValueError, match="at least one chunk"):
+        store.read_run(ORDER, 0, 2, 0)
+
+
+def test_read_run_refuses_chunks_of_unequal_size(store):
+    store.put(ORDER, 0, os.urandom(100), COMMITS)
+    store.put(ORDER, 2, os.urandom(90), COMMITS)
+    with pytest.raises(ChunkMissing, match="differ in size"):
+        store.read_run(ORDER, 0, 2, 2)
