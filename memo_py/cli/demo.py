@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from memo_py.cores import usable_cores
 from memo_py.crypto import demo as engine
 
 __all__ = ["demo"]
@@ -37,7 +37,7 @@ def demo(path: Path | None, size_mib: float, sample_size: int, workers: int | No
     console = Console(stderr=as_json)
     source = str(path) if path is not None else f"{len(data):,} random bytes (fixed seed)"
     if not as_json:
-        console.print(f"[bold]MEMO proof engine[/bold] on {source}, {workers or os.cpu_count()} cores")
+        console.print(f"[bold]MEMO proof engine[/bold] on {source}, {workers or usable_cores()} cores")
 
     def live(step: engine.Step) -> None:
         if not as_json:

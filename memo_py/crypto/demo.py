@@ -9,7 +9,6 @@ blobs back into the file. It returns a :class:`DemoReport`; printing is the CLI'
 from __future__ import annotations
 
 import hashlib
-import os
 import random
 import time
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from memo_py import native
+from memo_py.cores import usable_cores
 from memo_py.crypto import challenge, kzg
 from memo_py.crypto.setup import trusted_setup
 
@@ -78,7 +78,7 @@ def run(
     on_step: Callable[[Step], None] | None = None,
 ) -> DemoReport:
     """Run the proof engine on ``data``; ``on_step`` is called after each step (for live output)."""
-    workers = workers or os.cpu_count() or 1
+    workers = workers or usable_cores()
     seed = epoch_seed if epoch_seed is not None else hashlib.sha256(b"MEMO demo epoch 1").digest()
     report = DemoReport(file_bytes=len(data), blob_count=0, sample_size=sample_size, workers=workers, seed=seed.hex())
 

@@ -36,6 +36,7 @@ import ckzg
 import py_arkworks_bls12381 as ark
 
 from memo_py import native
+from memo_py.cores import usable_cores
 from memo_py.crypto.setup import trusted_setup
 from memo_py.errors import InvalidLength, InvalidPoint, InvalidProof, NonCanonicalElement
 
@@ -172,7 +173,7 @@ def commit_many(blobs: Blobs, workers: int | None = None) -> list[bytes]:
     """
     items = _blob_list(blobs)
     if workers is None:
-        workers = os.cpu_count() or 1
+        workers = usable_cores()
     workers = max(1, min(workers, len(items)))
     trusted_setup()
     if workers == 1 or len(items) < 4:

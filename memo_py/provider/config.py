@@ -7,6 +7,7 @@ import os
 from pydantic import ConfigDict, Field
 
 from memo_py.configfile import AgentEndpoint, DaemonConfig, load_model
+from memo_py.cores import usable_cores
 from memo_py.native import PAYLOAD_BYTES_PER_BLOB
 
 __all__ = ["KeeperEndpoint", "ProviderConfig", "load_config"]
@@ -27,7 +28,7 @@ class ProviderConfig(DaemonConfig):
     capacity: int = Field(gt=0)
     price: int = Field(ge=0, lt=2**256)
     #: Processes that commit blobs (ckzg holds the GIL, so one process per core).
-    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    workers: int = Field(default_factory=usable_cores, ge=1)
     #: Blobs sampled per epoch challenge.
     sample_size: int = Field(default=16, ge=1)
     #: Largest chunk accepted, in blobs (bounds the memory one request may take).

@@ -13,13 +13,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import multiprocessing
-import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from starlette.concurrency import run_in_threadpool
 
 from memo_py import native
+from memo_py.cores import usable_cores
 from memo_py.crypto import kzg
 from memo_py.crypto.setup import trusted_setup
 from memo_py.errors import NotPermitted
@@ -47,7 +47,7 @@ class Committer:
     """A persistent pool of processes that commit blobs and build openings."""
 
     def __init__(self, workers: int | None = None) -> None:
-        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.workers = max(1, workers or usable_cores())
         self._pool: ProcessPoolExecutor | None = None
 
     def start(self) -> Committer:
