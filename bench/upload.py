@@ -25,7 +25,10 @@ directory: anvil, 6 Providers, 3 Keepers; torn down at the end, also on failure)
   ``decode_segment`` (zfec + AES-GCM) on the very chunks the download chose,
   already in memory, one thread. Target >= 0.5. For context,
   ``download_vs_erasure_decode`` divides by the same decode with m data chunks
-  lost, i.e. with zfec really decoding from m parity chunks.
+  lost, i.e. with zfec really decoding from m parity chunks, and
+  ``download_vs_decode_bound_by_md5`` is the most any download could reach:
+  the etag check (MD5 of the whole object, one stream, so one core) alone
+  takes that fraction of the bare decode's rate.
 
 Every figure is the best of several runs (the one least disturbed by other load),
 and each baseline is taken the same way. Context figures (not targets): the
@@ -431,6 +434,12 @@ def main() -> None:
             decode_wall = best_s(decode_all, 5 if args.quick else 10)
             log(f"bare decode (zfec + AES-GCM, chunks {chosen}, one thread): {decode_wall * 1e3:.1f} ms = "
                 f"{size / MIB / decode_wall:.0f} MiB/s")
+            # context: the etag check every download must make (MD5 of the object: one stream,
+            # so one core) bounds any download's rate, whatever the network does
+            md5_wall = best_s(lambda: hashlib.md5(data, usedforsecurity=False).digest(), 5 if args.quick else 10)
+            log(f"etag check alone (MD5 of the object, one core): {md5_wall * 1e3:.1f} ms = "
+                f"{size / MIB / md5_wall:.0f} MiB/s, so download_vs_decode <= {decode_wall / md5_wall:.2f} "
+                f"for any download")
             # context: the same with m data chunks lost, so zfec really decodes (m parity chunks)
             lost = set(range(stripe.m))
             degraded = [(s, client._downloader.fetch_good(stripe, s, skip=lost)) for s in manifest.segments]
@@ -501,6 +510,8 @@ def main() -> None:
         "download_fetch_ms_per_run": round(fetch_ms, 2),
         "download_runs": fetches,
         "erasure_decode_mb_s": round(size / MIB / erasure_wall, 1),
+        "etag_md5_mb_s": round(size / MIB / md5_wall, 1),
+        "download_vs_decode_bound_by_md5": round(decode_wall / md5_wall, 3),
         "download_vs_erasure_decode": round(download_mb_s / (size / MIB / erasure_wall), 3),
         "download_decode_ms_in_get": round(decode_in_get_ms, 1),
         "load_average_at_start": round(load_before, 2),
