@@ -326,7 +326,7 @@ def main() -> None:
     args = parser.parse_args()
     size = (8 if args.quick else 32) * MIB
     upload_rounds = 2 if args.quick else 3
-    download_rounds = 3 if args.quick else 5
+    download_rounds = 8 if args.quick else 12
     ingest_rounds, ingest_chunks = (2, 24) if args.quick else (3, 48)
     workers = usable_cores()
     started = time.perf_counter()
