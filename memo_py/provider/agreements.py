@@ -208,6 +208,20 @@ class AgreementBook:
             rows = self._db.execute("SELECT * FROM agreements ORDER BY order_id").fetchall()
         return [_agreement(r) for r in rows]
 
+    def remove(self, oid: bytes) -> bool:
+        """Forget an agreement and its co-signed updates (its reservation is freed);
+        whether there was one. Only for agreements that are over (see housekeeping)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                found = self._db.execute("DELETE FROM agreements WHERE order_id = ?", (oid,)).rowcount
+                self._db.execute("DELETE FROM cosigned WHERE order_id = ?", (oid,))
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        return bool(found)
+
     def reserved_bytes(self) -> int:
         with self._lock:
             return self._reserved()

@@ -18,6 +18,10 @@ A tick, given the time ``now`` (so tests need no sleeping):
    one handled, fetch this Provider's cumulative totals and Merkle proof from a
    Keeper (``GET /results/{epoch}/{provider}``), check the proof against the chain's
    root, and call ``withdraw_pay`` if ``cum_pay`` grew beyond what was withdrawn.
+4. **Housekeeping.** Once per epoch, release the agreements that are over (never
+   settled on-chain and no longer can be, or ended with every paid epoch attested
+   and no dispute open): their chunks are deleted and their reservation freed
+   (:mod:`memo_py.provider.housekeeping`).
 
 Before those, every tick answers the on-chain disputes against this Provider
 (``Disputes.vy``: an unanswered one is slashed after its deadline). For each open
@@ -56,6 +60,7 @@ from memo_py.crypto import kzg
 from memo_py.errors import UnknownEpoch
 from memo_py.protocol.http import RemoteError, SignedClient
 from memo_py.provider.config import KeeperEndpoint
+from memo_py.provider.housekeeping import Release, releasable, release
 from memo_py.provider.store import ChunkMissing
 
 __all__ = ["LoopReport", "LoopState", "ProviderLoop", "Withdrawal"]
@@ -141,6 +146,10 @@ class LoopReport:
     withdrawal: Withdrawal | None = None
     #: Disputes answered in this tick.
     answered: list[int] = field(default_factory=list)
+    #: Agreements released in this tick (see :mod:`~memo_py.provider.housekeeping`), and the
+    #: bytes of chunks deleted with them.
+    released: list[Release] = field(default_factory=list)
+    freed_bytes: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -346,6 +355,7 @@ class ProviderLoop:
         self.retry_base = self.config.tick_seconds if retry_base is None else retry_base
         self._withdraw_next_try = 0.0
         self._withdraw_tries = 0
+        self._housekept: int | None = None  # the epoch of the last housekeeping pass
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -356,7 +366,8 @@ class ProviderLoop:
         return self.retry_base * min(2 ** max(tries - 1, 0), 16)
 
     def tick(self, now: float) -> LoopReport:
-        """One step: prove ended epochs, retry failed pushes, withdraw from a new attested root."""
+        """One step: prove ended epochs, retry failed pushes, withdraw from a new attested root,
+        and once an epoch release the agreements that are over."""
         with self._lock:
             report = LoopReport()
             try:
@@ -368,6 +379,7 @@ class ProviderLoop:
             self._prove(current, now, report)
             self._retry(now, report)
             self._withdraw(now, report)
+            self._housekeep(current, report)
             for error in report.errors:
                 log.warning("provider loop: %s", error)
             return report
@@ -379,6 +391,25 @@ class ProviderLoop:
             self._withdraw_next_try = 0.0
             self._withdraw(now, report)
             return report
+
+    # -- housekeeping ---------------------------------------------------------------
+
+    def _housekeep(self, current: int, report: LoopReport) -> None:
+        """Once per epoch: release the agreements that are over, with their chunks."""
+        if self._housekept == current:
+            return
+        try:
+            orders = {o.order_id: o for o in self.chain.orders_of(self.address)}
+            attested = self.chain.latest_attested()
+            finder = getattr(self.chain, "open_disputes_of", None)
+            disputed = {bytes(d.order_id) for d in finder(self.address)} if finder is not None else set()
+            releases = releasable(self.service.agreements.all(), orders, current, attested, disputed)
+            report.freed_bytes += release(self.service, releases)
+        except Exception as exc:  # the node is down: keep everything, try next tick
+            report.errors.append(f"housekeeping: {type(exc).__name__}: {exc}")
+            return
+        report.released.extend(releases)
+        self._housekept = current
 
     # -- prove ----------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ created before tags existed are migrated in place (their chunks get an empty tag
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sqlite3
@@ -143,6 +144,8 @@ class ChunkStore:
             self._db.execute("DELETE FROM chunks WHERE order_id = ?", (order_id,))
             for first_blob, _ in rows:
                 self._path(order_id, first_blob).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # absent, or a leftover file: the sweep takes it
+                (self._chunks / order_id.hex()).rmdir()
             return sum(size for _, size in rows)
 
     # -- reads --------------------------------------------------------------

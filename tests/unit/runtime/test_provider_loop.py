@@ -3,6 +3,8 @@ fake chain: prove ended epochs with that epoch's orders, push, retry, withdraw o
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -10,10 +12,12 @@ import pytest
 from memo_py.crypto import challenge
 from memo_py.keeper import PASSED
 from memo_py.provider import create_app
+from memo_py.protocol.http import RemoteError, SignedClient
+from memo_py.provider.housekeeping import GRACE_EPOCHS
 from memo_py.provider.loop import DELIVERED, EMPTY, PROVED, REFUSED, RETRY, SKIPPED, UNOPENED, ProviderLoop
 from tests.unit.keeper.support import Server, serve
 
-from .support import BLOB, DUE, PRICE, PROVIDER, START, grow_order, provider_config, store_order
+from .support import BLOB, BLOBS, DUE, END, PRICE, PROVIDER, START, USER, grow_order, provider_config, store_order
 
 EPOCH = START
 
@@ -255,3 +259,37 @@ def test_a_failed_withdrawal_is_retried_and_a_missing_proof_build_is_retried(cha
     assert loop.tick(10.1).withdrawal is None  # backing off, not asking again at once
     assert loop.tick(12.0).withdrawal.cum_pay == DUE
     assert chain.received(PROVIDER.address) == DUE
+
+
+def test_agreements_that_are_over_give_back_their_space_once_an_epoch(chain, keepers, provider):
+    stored = store_order(provider.url, chain)  # on-chain, epochs START..END
+    terms = {"nonce": 2, "price": PRICE, "start_epoch": START + 1, "end_epoch": END, "blob_count": 1, "chunk_blobs": 1}
+    with SignedClient(USER.key, provider.url, PROVIDER.address) as user:
+        dead = user.request("POST", "/agreements", content=json.dumps(terms).encode()).json()["order_id"]
+        user.request("PUT", f"/orders/{dead}/blobs/0", content=os.urandom(BLOB))  # never settled on-chain
+        health = lambda: user.get_json("/health")  # noqa: E731
+        full = health()
+        loop = new_loop(provider)
+
+        chain.set_epoch(START + 1 + GRACE_EPOCHS)  # the dead agreement's start has not passed by the grace yet
+        assert loop.tick(1.0).released == []
+        chain.set_epoch(START + 2 + GRACE_EPOCHS)
+        report = loop.tick(2.0)
+        assert [r.order_id.hex() for r in report.released] == [dead[2:]] and report.freed_bytes == BLOB
+        assert health()["used"] == full["used"] - BLOB and health()["stored"] == full["stored"] - BLOB
+        with pytest.raises(RemoteError) as err:
+            user.request("GET", f"/orders/{dead}/blobs/0")
+        assert err.value.status == 404
+        assert loop.tick(3.0).released == []  # once an epoch
+
+        oid = "0x" + stored.order.order_id.hex()
+        chain.set_epoch(END + GRACE_EPOCHS)  # ended, but its last paid epoch is not attested
+        assert loop.tick(4.0).released == []
+        assert user.request("GET", f"/orders/{oid}/blobs/0").content
+        chain.roots[END - 1] = b"\x01" * 32
+        chain.set_epoch(END + GRACE_EPOCHS + 1)
+        report = loop.tick(5.0)
+        assert [r.order_id for r in report.released] == [stored.order.order_id]
+        assert report.freed_bytes == BLOBS * BLOB
+        assert health()["used"] == 0 and health()["stored"] == 0
+    loop.close()

@@ -1,0 +1,87 @@
+"""Housekeeping: give back the space of agreements that are over.
+
+An agreement reserves capacity from the moment the Provider accepts it, and its
+chunks fill the disk. Two kinds of agreement stop needing either:
+
+- **never settled**: its order is not on the chain, and can no longer get there,
+  because the Market refuses a new order whose start epoch has passed
+  (``market: start in the past``) and the Provider co-signs only the agreed start.
+  One epoch of grace covers a submission racing the epoch change.
+- **ended**: its order's term is over (the chain's end epoch, which an extension
+  moves), the chain has attested every epoch the order paid for, so no Keeper
+  will ask for its commitments again and the pay is withdrawable from the
+  attested roots without the data; and no dispute against it is open (disputes
+  open only during the term, but one opened in the last epoch still needs its
+  answer, which needs the blob).
+
+Both lose their chunks (files and rows) first and their agreement last, so a crash
+in between leaves an agreement that the next pass releases again. Anything the
+chain cannot tell right now (the node is down, attestations stalled) keeps the data.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from memo_py.chain.records import ChainOrder
+from memo_py.provider.agreements import Agreement
+
+__all__ = ["GRACE_EPOCHS", "Release", "releasable", "release"]
+
+log = logging.getLogger(__name__)
+
+#: Epochs kept past the point where an agreement could be released.
+GRACE_EPOCHS = 1
+
+
+@dataclass(frozen=True)
+class Release:
+    """An agreement whose reservation and chunks can go, and why."""
+
+    order_id: bytes
+    reason: str
+
+
+def releasable(
+    agreements: Iterable[Agreement],
+    orders: Mapping[bytes, ChainOrder],
+    current: int,
+    latest_attested: int | None,
+    disputed: set[bytes],
+) -> list[Release]:
+    """The agreements that are over (see the module docstring), given the chain's view:
+    its orders by id, the current epoch, the newest attested epoch and the order ids
+    with an open dispute."""
+    out = []
+    for agreement in agreements:
+        order = orders.get(agreement.order_id)
+        if order is None:
+            if agreement.start_epoch + GRACE_EPOCHS < current:
+                out.append(Release(agreement.order_id, f"never settled, and its start epoch {agreement.start_epoch} has passed"))
+            continue
+        if order.end_epoch + GRACE_EPOCHS > current:
+            continue
+        if latest_attested is None or latest_attested < order.end_epoch - 1:
+            continue  # the Keepers may still verify a paid epoch: keep the commitments
+        if agreement.order_id in disputed:
+            continue
+        out.append(Release(agreement.order_id, f"ended at epoch {order.end_epoch}, every paid epoch attested"))
+    return out
+
+
+def release(service: Any, releases: Iterable[Release]) -> int:
+    """Drop the chunks, then the agreement, of each release; returns the bytes of chunks freed.
+
+    ``service`` is the :class:`~memo_py.provider.service.ProviderService` (its store and
+    agreement book).
+    """
+    freed = 0
+    for item in releases:
+        stored = service.store.delete_order(item.order_id)
+        service.agreements.remove(item.order_id)
+        freed += stored
+        log.info("released order 0x%s (%s): %d bytes of chunks deleted", item.order_id.hex(), item.reason, stored)
+    return freed
