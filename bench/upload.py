@@ -28,7 +28,9 @@ directory: anvil, 6 Providers, 3 Keepers; torn down at the end, also on failure)
   lost, i.e. with zfec really decoding from m parity chunks, and
   ``download_vs_decode_bound_by_md5`` is the most any download could reach:
   the etag check (MD5 of the whole object, one stream, so one core) alone
-  takes that fraction of the bare decode's rate.
+  takes that fraction of the bare decode's rate; ``download_vs_decode_and_etag``
+  divides by the whole local work of a download in one thread (decode, decrypt
+  and the etag's MD5).
 
 Every figure is the best of several runs (the one least disturbed by other load),
 and each baseline is taken the same way. Context figures (not targets): the
@@ -512,6 +514,8 @@ def main() -> None:
         "erasure_decode_mb_s": round(size / MIB / erasure_wall, 1),
         "etag_md5_mb_s": round(size / MIB / md5_wall, 1),
         "download_vs_decode_bound_by_md5": round(decode_wall / md5_wall, 3),
+        # the local work every download does, in one thread: decode + decrypt + etag check
+        "download_vs_decode_and_etag": round(download_mb_s / (size / MIB / (decode_wall + md5_wall)), 3),
         "download_vs_erasure_decode": round(download_mb_s / (size / MIB / erasure_wall), 3),
         "download_decode_ms_in_get": round(decode_in_get_ms, 1),
         "load_average_at_start": round(load_before, 2),
