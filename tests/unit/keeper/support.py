@@ -67,9 +67,10 @@ class Server:
             assert not self.thread.is_alive(), "the server did not stop"
 
 
-def serve(app, port: int | None = None) -> Server:
+def serve(app, port: int | None = None, **options: Any) -> Server:
+    """Run ``app`` under uvicorn on loopback in a thread (``options`` go to ``uvicorn.Config``)."""
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -6,7 +6,6 @@ import threading
 import time
 
 import pytest
-import uvicorn
 from eth_account import Account
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -15,6 +14,7 @@ from starlette.routing import Route
 from memo_py.protocol.auth import RequestVerifier
 from memo_py.protocol.bulk import MAX_IDLE, BulkReader
 from memo_py.protocol.http import RemoteError, SignedClient, authenticate, error_response
+from tests.unit.keeper.support import free_port, serve
 
 SERVER = Account.from_key(b"\x09" * 32)
 USER = Account.from_key(b"\x0a" * 32)
@@ -22,12 +22,6 @@ USER = Account.from_key(b"\x0a" * 32)
 
 def pattern(size: int) -> bytes:
     return bytes(i * 7 % 251 for i in range(size))
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -57,16 +51,9 @@ def server():
         return Response("plain failure", status_code=503)
 
     routes = [Route("/blob", blob), Route("/chunked", chunked), Route("/text-error", text_error)]
-    port = _free_port()
-    config = uvicorn.Config(Starlette(routes=routes), host="127.0.0.1", port=port, log_level="error", timeout_keep_alive=1)
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{port}", seen
-    srv.should_exit = True
-    thread.join(5)
+    server = serve(Starlette(routes=routes), timeout_keep_alive=1)
+    yield server.url, seen
+    server.stop()
 
 
 def test_a_large_signed_body_arrives_whole_and_the_connection_is_reused(server):
@@ -121,7 +108,7 @@ def test_idle_connections_are_capped(server):
 
 
 def test_unreachable_servers_and_bad_urls_fail_clearly():
-    reader = BulkReader(f"http://127.0.0.1:{_free_port()}", timeout=2)
+    reader = BulkReader(f"http://127.0.0.1:{free_port()}", timeout=2)
     with pytest.raises(OSError):
         reader.get("/x", "", dict, RemoteError)
     for bad in ("ftp://host/", "http:///path", "localhost:8000"):

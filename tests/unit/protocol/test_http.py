@@ -1,11 +1,6 @@
 """A real uvicorn server and a real httpx client, talking signed requests over loopback."""
 
-import socket
-import threading
-import time
-
 import pytest
-import uvicorn
 from eth_account import Account
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
@@ -13,15 +8,10 @@ from starlette.routing import Route
 
 from memo_py.protocol.auth import RequestVerifier
 from memo_py.protocol.http import RemoteError, SignedClient, authenticate, error_response
+from tests.unit.keeper.support import serve
 
 PROVIDER = Account.from_key(b"\x07" * 32)
 USER = Account.from_key(b"\x08" * 32)
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -35,16 +25,9 @@ def server():
             return error_response(exc)
         return JSONResponse({"signer": signer, "size": len(body), "q": request.url.query})
 
-    app = Starlette(routes=[Route("/echo", echo, methods=["GET", "PUT"])])
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(5)
+    server = serve(Starlette(routes=[Route("/echo", echo, methods=["GET", "PUT"])]))
+    yield server.url
+    server.stop()
 
 
 def test_signed_requests_reach_the_handler_with_their_signer(server):
