@@ -39,6 +39,7 @@ from web3.types import TxReceipt
 
 from memo_py.chain import artifacts
 from memo_py.chain.errors import ChainError, ChainRevert, ChainUnavailable, NoSigner, TransactionTimeout
+from memo_py.chain.logcache import LogCache
 
 __all__ = ["Signer", "ChainClient", "decode_revert", "retry_configuration"]
 
@@ -132,6 +133,7 @@ class ChainClient:
         poll_latency: float = 0.1,
         gas_margin: float = 1.25,
         log_chunk: int = 10_000,
+        logs: LogCache | None = None,
     ) -> None:
         self.w3 = web3
         self.account = account
@@ -139,6 +141,8 @@ class ChainClient:
         self.poll_latency = poll_latency
         self.gas_margin = gas_margin
         self.log_chunk = log_chunk
+        #: Event logs already read (shared with :meth:`with_account` clients).
+        self.logs = logs if logs is not None else LogCache()
         self._nonce_lock = threading.Lock()
         self._next_nonce: int | None = None
         self._chain_id: int | None = None
@@ -173,7 +177,7 @@ class ChainClient:
             account = Account.from_key(account)
         other = ChainClient(
             self.w3, account, timeout=self.timeout, poll_latency=self.poll_latency,
-            gas_margin=self.gas_margin, log_chunk=self.log_chunk,
+            gas_margin=self.gas_margin, log_chunk=self.log_chunk, logs=self.logs,
         )
         other._chain_id = self._chain_id
         return other
@@ -343,17 +347,25 @@ class ChainClient:
         argument_filters: dict[str, Any] | None = None,
     ) -> list[Any]:
         """Decoded logs of a contract event (``contract.events.X``), queried in chunks of
-        ``log_chunk`` blocks (RPC providers cap ranges), ordered by (block, log index)."""
+        ``log_chunk`` blocks (RPC providers cap ranges), ordered by (block, log index).
+
+        Blocks read before (more than ``logs.reorg_depth`` behind the head) come from
+        :attr:`logs` instead of the node: see :mod:`memo_py.chain.logcache`.
+        """
         with self.rpc():
-            last = int(self.w3.eth.block_number) if to_block == "latest" else int(to_block)
-        logs: list[Any] = []
-        start = max(int(from_block), 0)
+            head = int(self.w3.eth.block_number)
+        first = max(int(from_block), 0)
+        last = head if to_block == "latest" else int(to_block)
+        filters = tuple(sorted((name, repr(value)) for name, value in (argument_filters or {}).items()))
+        key = (event.address, event.event_name, filters, first)
+        start, logs = self.logs.plan(key, first, last)
         while start <= last:
             end = min(start + self.log_chunk - 1, last)
             with self.rpc():
                 logs.extend(event.get_logs(from_block=start, to_block=end, argument_filters=argument_filters or None))
             start = end + 1
         logs.sort(key=lambda log: (log["blockNumber"], log["logIndex"]))
+        self.logs.store(key, first, last, head, logs)
         return logs
 
     @staticmethod
