@@ -11,8 +11,9 @@ A tick, given the time ``now`` (so tests need no sleeping):
    an epoch without a seed was never opened and is recorded empty; otherwise,
    once every Provider with something to prove has pushed its proof or
    ``proof_grace`` seconds have passed since the Keeper saw the epoch over, each
-   Provider's proof is verified (pulled when it was not pushed), the verdicts go
-   into the ledger and into the RAFI risk tracker.
+   Provider's proof is verified (pulled when it was not pushed; up to
+   ``VERIFY_THREADS`` Providers at a time), the verdicts go into the ledger and
+   into the RAFI risk tracker.
 4. **Attest.** For the newest recorded, opened, unattested epoch (the contract
    attests in increasing order, and totals are cumulative, so older ones need no
    root of their own), the Keeper whose turn it is aggregates and submits.
@@ -21,16 +22,21 @@ A tick, given the time ``now`` (so tests need no sleeping):
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from memo_py.chain.merkle import ZERO
+from memo_py.chain.records import RegisteredProvider
 from memo_py.keeper.attest import Attestation, Attestor
 from memo_py.keeper.chain import KeeperChain
 from memo_py.keeper.ledger import Ledger
 from memo_py.keeper.rafi import RiskTracker
 from memo_py.keeper.verify import PASSED, Verdict, Verifier
 
-__all__ = ["EpochLoop", "TickReport"]
+__all__ = ["EpochLoop", "TickReport", "VERIFY_THREADS"]
+
+#: Providers verified at the same time.
+VERIFY_THREADS = 8
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +116,7 @@ class EpochLoop:
                 report.waiting = epoch
                 return False
         verdicts: list[Verdict] = []
-        for provider in providers:
-            verdict = self.verifier.verify(provider, epoch, seed, self.ledger.proof(epoch, provider.address))
+        for provider, verdict in zip(providers, self._verify_all(providers, epoch, seed)):
             if verdict is None:
                 continue
             verdicts.append(verdict)
@@ -124,6 +129,18 @@ class EpochLoop:
         self._over_since.pop(epoch, None)
         report.recorded.append(epoch)
         return True
+
+    def _verify_all(self, providers: list[RegisteredProvider], epoch: int, seed: bytes) -> list[Verdict | None]:
+        """Each Provider's verdict, in order. Providers are verified side by side: a
+        verdict waits on the network (a pulled proof, commitments not yet cached), and
+        one unreachable Provider must not hold up the others for its whole timeout."""
+        def one(provider: RegisteredProvider) -> Verdict | None:
+            return self.verifier.verify(provider, epoch, seed, self.ledger.proof(epoch, provider.address))
+
+        if len(providers) <= 1:
+            return [one(p) for p in providers]
+        with ThreadPoolExecutor(min(VERIFY_THREADS, len(providers)), thread_name_prefix="memo-verify") as pool:
+            return list(pool.map(one, providers))
 
     # -- attest -------------------------------------------------------------------
 
