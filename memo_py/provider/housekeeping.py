@@ -6,7 +6,9 @@ chunks fill the disk. Two kinds of agreement stop needing either:
 - **never settled**: its order is not on the chain, and can no longer get there,
   because the Market refuses a new order whose start epoch has passed
   (``market: start in the past``) and the Provider co-signs only the agreed start.
-  One epoch of grace covers a submission racing the epoch change.
+  It is kept ``UNSETTLED_GRACE_EPOCHS`` past its start all the same: a
+  submission racing the epoch change, a User's upload caught half-way, an
+  operator looking into what happened, all find the chunks still there.
 - **ended**: its order's term is over (the chain's end epoch, which an extension
   moves), the chain has attested every epoch the order paid for, so no Keeper
   will ask for its commitments again and the pay is withdrawable from the
@@ -29,12 +31,14 @@ from typing import Any
 from memo_py.chain.records import ChainOrder
 from memo_py.provider.agreements import Agreement
 
-__all__ = ["GRACE_EPOCHS", "Release", "releasable", "release"]
+__all__ = ["ENDED_GRACE_EPOCHS", "UNSETTLED_GRACE_EPOCHS", "Release", "releasable", "release"]
 
 log = logging.getLogger(__name__)
 
-#: Epochs kept past the point where an agreement could be released.
-GRACE_EPOCHS = 1
+#: Epochs an agreement never settled on-chain is kept past its start epoch.
+UNSETTLED_GRACE_EPOCHS = 8
+#: Epochs an ended order is kept past its end epoch (besides waiting for attestation).
+ENDED_GRACE_EPOCHS = 1
 
 
 @dataclass(frozen=True)
@@ -59,10 +63,10 @@ def releasable(
     for agreement in agreements:
         order = orders.get(agreement.order_id)
         if order is None:
-            if agreement.start_epoch + GRACE_EPOCHS < current:
+            if agreement.start_epoch + UNSETTLED_GRACE_EPOCHS < current:
                 out.append(Release(agreement.order_id, f"never settled, and its start epoch {agreement.start_epoch} has passed"))
             continue
-        if order.end_epoch + GRACE_EPOCHS > current:
+        if order.end_epoch + ENDED_GRACE_EPOCHS > current:
             continue
         if latest_attested is None or latest_attested < order.end_epoch - 1:
             continue  # the Keepers may still verify a paid epoch: keep the commitments

@@ -8,7 +8,7 @@ import pytest
 
 from memo_py.chain.records import ChainOrder
 from memo_py.provider.agreements import Agreement, AgreementBook, Terms
-from memo_py.provider.housekeeping import GRACE_EPOCHS, Release, releasable, release
+from memo_py.provider.housekeeping import ENDED_GRACE_EPOCHS, UNSETTLED_GRACE_EPOCHS, Release, releasable, release
 from memo_py.provider.store import ChunkStore
 
 PROVIDER = "0x" + "22" * 20
@@ -30,8 +30,8 @@ def ids(releases):
 
 def test_an_agreement_never_settled_goes_once_its_start_has_passed_with_grace():
     a = agreement(1, start=5)
-    assert releasable([a], {}, 5 + GRACE_EPOCHS, None, set()) == []  # may still be mined: kept
-    [found] = releasable([a], {}, 6 + GRACE_EPOCHS, None, set())
+    assert releasable([a], {}, 5 + UNSETTLED_GRACE_EPOCHS, None, set()) == []  # kept through the grace
+    [found] = releasable([a], {}, 6 + UNSETTLED_GRACE_EPOCHS, None, set())
     assert found.order_id == a.order_id and "never settled" in found.reason
     assert releasable([a], {a.order_id: order(a)}, 50, None, set()) == []  # settled: the other rule
 
@@ -40,10 +40,10 @@ def test_an_agreement_never_settled_goes_once_its_start_has_passed_with_grace():
     "current, attested, disputed, released",
     [
         (10, 9, False, False),  # the term just ended: grace
-        (10 + GRACE_EPOCHS, 9, False, True),  # ended, last paid epoch (9) attested
-        (10 + GRACE_EPOCHS, 8, False, False),  # epoch 9 not attested yet: Keepers may still ask
-        (10 + GRACE_EPOCHS, None, False, False),  # nothing attested at all
-        (10 + GRACE_EPOCHS, 12, True, False),  # a dispute is open on it: its answer needs the blob
+        (10 + ENDED_GRACE_EPOCHS, 9, False, True),  # ended, last paid epoch (9) attested
+        (10 + ENDED_GRACE_EPOCHS, 8, False, False),  # epoch 9 not attested yet: Keepers may still ask
+        (10 + ENDED_GRACE_EPOCHS, None, False, False),  # nothing attested at all
+        (10 + ENDED_GRACE_EPOCHS, 12, True, False),  # a dispute is open on it: its answer needs the blob
         (5, 12, False, False),  # still running
     ],
 )
@@ -57,7 +57,7 @@ def test_the_chain_end_epoch_counts_after_an_extension():
     a = agreement(3, start=5, end=10)
     extended = {a.order_id: order(a, end=30)}
     assert releasable([a], extended, 20, 19, set()) == []
-    assert ids(releasable([a], extended, 30 + GRACE_EPOCHS, 29, set())) == [3]
+    assert ids(releasable([a], extended, 30 + ENDED_GRACE_EPOCHS, 29, set())) == [3]
 
 
 def test_release_deletes_the_chunks_then_frees_the_reservation(tmp_path):

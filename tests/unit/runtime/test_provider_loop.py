@@ -13,7 +13,7 @@ from memo_py.crypto import challenge
 from memo_py.keeper import PASSED
 from memo_py.provider import create_app
 from memo_py.protocol.http import RemoteError, SignedClient
-from memo_py.provider.housekeeping import GRACE_EPOCHS
+from memo_py.provider.housekeeping import ENDED_GRACE_EPOCHS, UNSETTLED_GRACE_EPOCHS
 from memo_py.provider.loop import DELIVERED, EMPTY, PROVED, REFUSED, RETRY, SKIPPED, UNOPENED, ProviderLoop
 from tests.unit.keeper.support import Server, serve
 
@@ -271,9 +271,9 @@ def test_agreements_that_are_over_give_back_their_space_once_an_epoch(chain, kee
         full = health()
         loop = new_loop(provider)
 
-        chain.set_epoch(START + 1 + GRACE_EPOCHS)  # the dead agreement's start has not passed by the grace yet
+        chain.set_epoch(START + 1 + UNSETTLED_GRACE_EPOCHS)  # the dead agreement's start has not passed by the grace yet
         assert loop.tick(1.0).released == []
-        chain.set_epoch(START + 2 + GRACE_EPOCHS)
+        chain.set_epoch(START + 2 + UNSETTLED_GRACE_EPOCHS)
         report = loop.tick(2.0)
         assert [r.order_id.hex() for r in report.released] == [dead[2:]] and report.freed_bytes == BLOB
         assert health()["used"] == full["used"] - BLOB and health()["stored"] == full["stored"] - BLOB
@@ -283,11 +283,11 @@ def test_agreements_that_are_over_give_back_their_space_once_an_epoch(chain, kee
         assert loop.tick(3.0).released == []  # once an epoch
 
         oid = "0x" + stored.order.order_id.hex()
-        chain.set_epoch(END + GRACE_EPOCHS)  # ended, but its last paid epoch is not attested
+        chain.set_epoch(END + ENDED_GRACE_EPOCHS)  # ended, but its last paid epoch is not attested
         assert loop.tick(4.0).released == []
         assert user.request("GET", f"/orders/{oid}/blobs/0").content
         chain.roots[END - 1] = b"\x01" * 32
-        chain.set_epoch(END + GRACE_EPOCHS + 1)
+        chain.set_epoch(END + ENDED_GRACE_EPOCHS + 1)
         report = loop.tick(5.0)
         assert [r.order_id for r in report.released] == [stored.order.order_id]
         assert report.freed_bytes == BLOBS * BLOB
