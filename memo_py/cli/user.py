@@ -18,7 +18,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -307,7 +307,9 @@ def get(source: str, out: Path | None, net: Network, secret_file: Path | None, a
     """Read BUCKET/KEY into OUT (default: the key's last part, in the current directory; '-' for stdout).
 
     The object is verified chunk by chunk, decrypted, and checked against its etag
-    before anything is written; OUT is replaced atomically.
+    before OUT is replaced (atomically; it is written segment by segment to a
+    temporary file beside it, so the object need not fit in memory). For stdout
+    it is checked before anything is written.
     """
     with guard():
         bucket, key = split_object_path(source)
@@ -322,17 +324,34 @@ def get(source: str, out: Path | None, net: Network, secret_file: Path | None, a
             with open_client(net, secret_file, steps) as client:
                 info = client.head_object(bucket, key)
                 steps.step(f"downloading {info.size:,} B")
-                data = client.get_object(bucket, key)
+                if to_stdout:
+                    data = client.get_object(bucket, key)
+                else:
+                    _download_to(client.iter_object(bucket, key), out)
             steps.step("writing")
             if to_stdout:
                 sys.stdout.buffer.write(data)
                 sys.stdout.buffer.flush()
                 return
-            tmp = out.with_name(f".{out.name}.memo-tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, out)
             steps.done("read")
     emit({"bucket": bucket, **_object_record(info), "file": str(out)}, as_json, title="read")
+
+
+def _download_to(segments: Iterable[bytes], out: Path) -> None:
+    """Write ``segments`` to a temporary file beside ``out``, fsync it, and only then put it
+    in place of ``out``: a download that fails (the etag is checked after the last
+    segment) leaves ``out`` as it was and no temporary file behind."""
+    tmp = out.with_name(f".{out.name}.memo-tmp")
+    try:
+        with open(tmp, "wb") as f:
+            for part in segments:
+                f.write(part)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 @user.command("ls")

@@ -28,7 +28,7 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 from eth_account import Account
@@ -280,6 +280,15 @@ class MemoClient:
     def get_object(self, bucket: str, key: str) -> bytes:
         """The object's bytes (verified chunk by chunk, decrypted, etag checked)."""
         return self._downloader.read(self.head_manifest(bucket, key))
+
+    def iter_object(self, bucket: str, key: str) -> Iterator[bytes]:
+        """The object's bytes in segments, as they are decoded, for objects too large to hold.
+
+        Each segment is authenticated (AES-GCM) before it is yielded, but the etag is
+        checked only after the last one: the iteration then raises ChecksumMismatch.
+        Write to a temporary place and keep it only once the iteration has ended.
+        """
+        return self._downloader.iter_segments(self.head_manifest(bucket, key))
 
     def head_object(self, bucket: str, key: str) -> ObjectInfo:
         return self.head_manifest(bucket, key).info

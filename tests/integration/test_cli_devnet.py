@@ -14,6 +14,8 @@ from click.testing import CliRunner
 from memo_py.cli import main
 from memo_py.cli.settings import Settings, save_settings
 from memo_py.devnet import network
+from memo_py.errors import DecryptionFailed
+from memo_py.user.download import Downloader
 from memo_py.wallet import WalletStore
 
 
@@ -69,6 +71,35 @@ def test_put_ls_get_rm(devnet, tmp_path):
     assert ok(cli(home, "user", "ls", "photos", "--json")) == []
     ok(cli(home, "user", "buckets", "rm", "photos", "--json"))
     assert ok(cli(home, "user", "buckets", "ls", "--json")) == []
+
+
+def test_a_download_that_fails_half_way_leaves_the_file_as_it_was(devnet, tmp_path, monkeypatch):
+    home, _ = devnet
+    ok(cli(home, "user", "deposit", "100", "--json"))
+    ok(cli(home, "user", "buckets", "create", "big", "-k", "2", "-m", "1", "--json"))
+    data = os.urandom(1_200_000)  # three segments of this layout
+    source = tmp_path / "big.bin"
+    source.write_bytes(data)
+    ok(cli(home, "user", "put", "big/big.bin", str(source), "--json"))
+    out = tmp_path / "kept.bin"
+    out.write_bytes(b"what was there")
+    decode = Downloader._decode
+
+    def fail_on_the_second(self, layout, key, object_id, held):
+        if held.segment.index == 1:
+            raise DecryptionFailed("segment 1 failed authentication (test)")
+        return decode(self, layout, key, object_id, held)
+
+    monkeypatch.setattr(Downloader, "_decode", fail_on_the_second)
+    failed = cli(home, "user", "get", "big/big.bin", str(out))
+    assert failed.exit_code == 1 and "segment 1 failed authentication" in failed.stderr
+    assert out.read_bytes() == b"what was there"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.bin", "kept.bin"]  # no temporary file left
+    monkeypatch.undo()
+    ok(cli(home, "user", "get", "big/big.bin", str(out), "--json"))
+    assert out.read_bytes() == data
+    ok(cli(home, "user", "rm", "big/big.bin", "--json"))
+    ok(cli(home, "user", "buckets", "rm", "big", "--json"))
 
 
 def test_daemon_status_and_withdraw(devnet):
