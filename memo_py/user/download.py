@@ -7,6 +7,9 @@ each Provider for its whole run of chunks in one signed ranged read
 (``GET /orders/{id}/blobs?from=F&chunks=N``) instead of one request per chunk. It
 asks for the k data chunks of each segment first: zfec rebuilds a stripe from
 them without arithmetic. The next windows are fetched while this one is decoded.
+A run that fails, or is still out several times longer than the window's first
+answer took (:func:`hedge_after`), is doubled by runs of the next chunks of its
+segments, from other Providers: a Provider that hangs costs seconds, not its timeout.
 
 **Which chunk is good.** AES-GCM authenticates every decoded segment under a key
 only the User holds, so a segment that decrypts was rebuilt from the right bytes,
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -35,7 +39,7 @@ from memo_py.protocol.limits import MAX_RUN_BYTES
 from memo_py.user.manifest import ChunkPlacement, Manifest, SegmentEntry
 from memo_py.user.network import ProviderPool
 
-__all__ = ["Downloader", "Held", "Run", "plan_runs", "SEGMENTS_PER_WINDOW", "WINDOWS_AHEAD"]
+__all__ = ["Downloader", "Held", "Run", "hedge_after", "plan_runs", "SEGMENTS_PER_WINDOW", "WINDOWS_AHEAD"]
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,15 @@ log = logging.getLogger(__name__)
 SEGMENTS_PER_WINDOW = 16
 #: Windows fetched ahead of the one being decoded.
 WINDOWS_AHEAD = 2
+#: A run still out this many times longer than the window's first answer took, and
+#: at least HEDGE_MIN_SECONDS, is doubled by reads of other chunks of its segments.
+HEDGE_FACTOR = 4
+HEDGE_MIN_SECONDS = 2.0
+
+
+def hedge_after(first_answer: float) -> float:
+    """Seconds a run may be out before its segments' other chunks are asked for too."""
+    return max(HEDGE_MIN_SECONDS, HEDGE_FACTOR * first_answer)
 
 
 @dataclass
@@ -140,30 +153,55 @@ class Downloader:
             raise ChecksumMismatch(f"{manifest.bucket}/{manifest.key}: MD5 {md5.hexdigest()} is not the etag {manifest.etag}")
 
     def fetch_window(self, layout: StripeLayout, segments: Sequence[SegmentEntry]) -> list[Held]:
-        """Chunks of every segment, read in runs: the k data chunks first, then, for a
-        segment short of k because a run failed, its next chunks, until each segment has
-        k or nothing is left to ask. The chunks are not checked yet (:meth:`_decode` does)."""
+        """Chunks of every segment, read in runs: the k data chunks first. A segment short
+        of k gets its next chunks asked for as well, when a run of its chunks failed or has
+        been out much longer than the window's first answer took (:func:`hedge_after`): a
+        Provider that hangs costs a few seconds, not its timeout. Whichever copy answers
+        first counts, and a slow run is not waited for once its segments hold k chunks.
+        The chunks are not checked yet (:meth:`_decode` does)."""
         held = {s.index: Held(s) for s in segments}
         ordered = {s.index: sorted(s.chunks, key=lambda c: c.chunk) for s in segments}
         max_chunks = max(1, MAX_RUN_BYTES // layout.chunk_bytes)
-        while True:
+        pending: dict[Future[tuple[bytearray | None, str]], tuple[Run, float]] = {}
+        counted: dict[int, set[int]] = {index: set() for index in held}  # in flight, still expected
+        first_answer: float | None = None
+        began = time.monotonic()
+
+        def ask() -> None:
             wanted = []
             for index, h in held.items():
-                fresh = [c for c in ordered[index] if c.chunk not in h.tried][: layout.k - len(h.chunks)]
+                short = layout.k - len(h.chunks) - len(counted[index])
+                fresh = [c for c in ordered[index] if c.chunk not in h.tried][: max(0, short)]
                 wanted += [(index, c) for c in fresh]
                 h.tried.update(c.chunk for c in fresh)
-            if not wanted:
-                return list(held.values())
-            runs = plan_runs(wanted, layout.chunk_blobs, max_chunks)
-            futures = [self._pool.submit(self._fetch_run, layout, run) for run in runs]
-            for run, future in zip(runs, futures):
+                counted[index].update(c.chunk for c in fresh)
+            for run in plan_runs(wanted, layout.chunk_blobs, max_chunks) if wanted else []:
+                pending[self._pool.submit(self._fetch_run, layout, run)] = (run, time.monotonic())
+
+        ask()
+        while pending and any(len(h.chunks) < layout.k for h in held.values()):
+            patience = None if first_answer is None else hedge_after(first_answer)
+            done, _ = wait(pending, timeout=patience or HEDGE_MIN_SECONDS, return_when=FIRST_COMPLETED)
+            for future in done:
+                run, _ = pending.pop(future)
                 data, error = future.result()
+                if data is not None and first_answer is None:
+                    first_answer = time.monotonic() - began
                 view = None if data is None else memoryview(data)  # chunks are views: no copy of the run
                 for i, (index, placement) in enumerate(run.items):
+                    counted[index].discard(placement.chunk)
                     if view is None:
                         held[index].failures.append(f"chunk {placement.chunk} on {placement.provider}: {error}")
                     else:
                         held[index].chunks[placement.chunk] = view[i * layout.chunk_bytes : (i + 1) * layout.chunk_bytes]
+            if first_answer is not None:
+                now, patience = time.monotonic(), hedge_after(first_answer)
+                for run, sent in pending.values():
+                    if now - sent >= patience:  # slow: its chunks are no longer counted on
+                        for index, placement in run.items:
+                            counted[index].discard(placement.chunk)
+            ask()
+        return list(held.values())
 
     def _fetch_run(self, layout: StripeLayout, run: Run) -> tuple[bytearray | None, str]:
         """(the run's bytes, "") or (None, why) when its Provider cannot serve all of it."""

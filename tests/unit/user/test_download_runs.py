@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import socket
+import time
 
 import pytest
 
@@ -92,3 +94,28 @@ def test_a_wrong_chunk_inside_a_run_is_found_by_its_hash_and_replaced(network, c
     calls.update(runs=0, single=0)
     assert client.get_object("bkt", "obj") == data
     assert calls == {"runs": K, "single": 1}  # segment 2 failed AES-GCM; one parity chunk replaced chunk 1
+
+
+def test_a_provider_that_hangs_is_hedged_with_parity_not_waited_for(network, client, calls):
+    client.create_bucket("bkt")
+    data = os.urandom(FIVE_SEGMENTS)
+    client.put_object("bkt", "obj", data)
+    first = client.head_manifest("bkt", "obj").segments[0]
+    address = next(c.provider for c in first.chunks if c.chunk == 0)
+    port = network.providers[address].port
+    network.stop_provider(address)
+    with socket.socket() as blackhole:  # accepts connections, reads requests, never answers
+        blackhole.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        blackhole.bind(("127.0.0.1", port))
+        blackhole.listen(16)
+        calls.update(runs=0, single=0)
+        started = time.monotonic()
+        assert client.get_object("bkt", "obj") == data
+        took = time.monotonic() - started
+    assert took < download.HEDGE_MIN_SECONDS + 10 < 60  # 60 s: the client's timeout per request
+    assert calls == {"runs": K + 1, "single": 0}  # the hung run, then one run of parity chunk K
+
+
+def test_hedging_waits_several_times_the_first_answer_and_at_least_a_floor():
+    assert download.hedge_after(0.001) == download.HEDGE_MIN_SECONDS
+    assert download.hedge_after(10.0) == download.HEDGE_FACTOR * 10.0
