@@ -142,6 +142,11 @@ def bench_registry_and_market(b: Bench) -> None:
     batch = [eip712.OrderUpdate(user.address, provider.address, 2 + i, 0, rate_size, price, 11, 41, b"\x04" * 32, 2) for i in range(8)]
     batch_gas = b.record("Market.submit_orders[create x8]", submit(batch, provider))
     b.cases["Market.submit_orders[create, per order in a batch of 8]"] = batch_gas // 8
+    # A deletion: the order shrinks to half and the escrow not vested goes back; then it grows
+    # back to its size, so that the books below stay as they are.
+    shrunk = batch[0].next(size=rate_size // 2, root=b"\x05" * 32)
+    b.record("Market.submit_orders[shrink]", submit([shrunk], user))
+    submit([shrunk.next(size=rate_size, root=b"\x04" * 32)], user)
     b.summary["order_create"] = create_gas
     b.summary["order_extend"] = extend_gas
 

@@ -9,7 +9,9 @@
         - An order is one (User, Provider) pair, created and updated by an
           EIP-712 `OrderUpdate` signed by both; anyone may submit a batch
           (`submit_orders`). Its whole escrow, size * price * term, leaves the
-          User's balance when it is signed in.
+          User's balance when it is signed in; an update that grows the order
+          takes the difference, one that shrinks it (the User deleted data and
+          the Provider agreed) gives back the escrow of the epochs not vested.
         - Escrow vests to the Provider linearly, one epoch at a time, through
           a per-Provider rate with +rate / -rate deltas at the order bounds,
           advanced lazily (bounded loop; `sync` catches up a long backlog).
@@ -156,6 +158,7 @@ event OrderUpdated:
     root: bytes32
     blob_count: uint256
     escrow_added: uint256
+    escrow_refunded: uint256
 
 
 event OrderClosed:
@@ -262,7 +265,10 @@ def submit_orders(
 ) -> DynArray[bytes32, MAX_BATCH]:
     """
     @notice Create (seq 0) or update (seq = stored seq + 1) orders, each signed by its
-            User and its Provider (EIP-712 OrderUpdate). Anyone may submit.
+            User and its Provider (EIP-712 OrderUpdate). Anyone may submit. An update
+            may raise or lower the rate (size * price) from the current epoch on and
+            lengthen the term; the escrow difference is taken from, or given back to,
+            the User's balance.
     @param updates The signed updates.
     @param user_sigs The Users' 65-byte signatures (r || s || v), one per update.
     @param provider_sigs The Providers' signatures, one per update.
@@ -530,19 +536,29 @@ def _update(oid: bytes32, update: eip712.OrderUpdate, stored: IMarket.Order, cur
     assert current < stored.end_epoch, "market: order ended"
     assert update.end_epoch >= stored.end_epoch, "market: end would shrink"
     old_rate: uint256 = stored.size * stored.price
+    # A zero rate is allowed here: the User deleted everything the order held.
     new_rate: uint256 = update.size * update.price
-    assert new_rate > 0, "market: zero rate"
     # The new rate applies from `switch` on; epochs before it keep the old one.
+    # Nothing from `switch` on has vested yet: the books never pass the latest
+    # attested epoch, and only epochs that are over can be attested.
     switch: uint256 = max(current, stored.start_epoch)
     old_rest: uint256 = old_rate * (stored.end_epoch - switch)
     new_rest: uint256 = new_rate * (update.end_epoch - switch)
-    assert new_rest >= old_rest, "market: escrow would shrink"
-    added: uint256 = new_rest - old_rest
+    added: uint256 = 0
+    refunded: uint256 = 0
     provider: address = stored.provider
-    if added > 0:
+    if new_rest > old_rest:
+        added = new_rest - old_rest
         self._take_escrow(stored.user, added)
         self.providers[provider].locked += added
         self.books[oid].escrow += added
+    elif old_rest > new_rest:
+        # The Provider co-signed a smaller order (the User deleted data): the escrow
+        # of the epochs not yet vested goes back to the User's balance.
+        refunded = old_rest - new_rest
+        self.providers[provider].locked -= refunded
+        self.books[oid].escrow -= refunded
+        self.balance_of[stored.user] += refunded
     self.rate_delta[provider][switch] += convert(new_rate, int256) - convert(old_rate, int256)
     self.rate_delta[provider][stored.end_epoch] += convert(old_rate, int256)
     self.rate_delta[provider][update.end_epoch] -= convert(new_rate, int256)
@@ -572,6 +588,7 @@ def _update(oid: bytes32, update: eip712.OrderUpdate, stored: IMarket.Order, cur
         root=update.root,
         blob_count=update.blob_count,
         escrow_added=added,
+        escrow_refunded=refunded,
     )
 
 

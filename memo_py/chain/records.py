@@ -88,5 +88,10 @@ class Dispute:
 
 
 def blob_universe(orders: Sequence[ChainOrder], epoch: int) -> list[ChainOrder]:
-    """The orders whose blobs are challenged in ``epoch``, in universe order (by order id)."""
-    return sorted((o for o in orders if o.active_at(epoch) and o.blob_count > 0), key=lambda o: o.order_id)
+    """The orders whose blobs are challenged in ``epoch``, in universe order (by order id).
+
+    An order of size 0 (its User deleted everything it held) pays nothing and is
+    not challenged."""
+    return sorted(
+        (o for o in orders if o.active_at(epoch) and o.blob_count > 0 and o.size > 0), key=lambda o: o.order_id
+    )

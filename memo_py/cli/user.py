@@ -377,13 +377,26 @@ def ls(bucket: str | None, prefix: str, net: Network, secret_file: Path | None, 
 @secret_option
 @json_option
 def rm(target: str, net: Network, secret_file: Path | None, as_json: bool) -> None:
-    """Delete BUCKET/KEY from the index.
+    """Delete BUCKET/KEY and stop paying for it.
 
-    Its chunks stay stored, proven and paid until their orders end: the Market
-    does not let an order shrink before its end.
+    Its chunks are released from their orders: the escrow of the epochs not yet
+    paid goes back to your Market balance, and the Providers delete them. An
+    order whose Provider does not answer keeps them paid until the order's next
+    update (the next upload to it) or its end; the output lists such orders.
     """
     with guard():
         bucket, key = split_object_path(target)
         with open_client(net, secret_file) as client:
-            client.delete_object(bucket, key)
-    emit({"bucket": bucket, "key": key, "deleted": True}, as_json)
+            report = client.delete_object(bucket, key)
+    emit(
+        {
+            "bucket": bucket,
+            "key": key,
+            "deleted": True,
+            "chunks_released": report.chunks,
+            "orders_updated": report.orders,
+            **amount_fields("refunded", report.refunded),
+            "orders_kept": report.kept,
+        },
+        as_json,
+    )

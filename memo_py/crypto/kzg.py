@@ -46,6 +46,8 @@ __all__ = [
     "BYTES_PER_COMMITMENT",
     "BYTES_PER_PROOF",
     "BYTES_PER_FIELD_ELEMENT",
+    "ZERO_BLOB",
+    "ZERO_COMMITMENT",
     "Opening",
     "Commitments",
     "commit",
@@ -67,6 +69,11 @@ BYTES_PER_BLOB = native.BYTES_PER_BLOB
 BYTES_PER_FIELD_ELEMENT = native.BYTES_PER_FIELD_ELEMENT
 BYTES_PER_COMMITMENT = 48
 BYTES_PER_PROOF = 48
+#: The all-zero blob, and its commitment: the G1 point at infinity, compressed. An order
+#: root puts ZERO_COMMITMENT where the blobs of a chunk the User deleted were, so that
+#: the chunk is proven (and answered in a dispute) without being stored.
+ZERO_BLOB = bytes(BYTES_PER_BLOB)
+ZERO_COMMITMENT = b"\xc0" + bytes(BYTES_PER_COMMITMENT - 1)
 
 Blobs = bytes | bytearray | memoryview | Sequence[bytes]
 

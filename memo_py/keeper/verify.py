@@ -5,10 +5,12 @@ For a Provider and an epoch the Keeper:
 1. rebuilds the blob universe from the chain's orders, with the Provider's own
    rule (:func:`memo_py.chain.records.blob_universe`: blobs of the orders active
    in the epoch, ordered by (order id, blob index));
-2. fetches the Provider's commitments of each order once
-   (``GET /orders/{id}/commitments``), checks them against the order's on-chain
-   root (:class:`memo_py.chain.merkle.CommitmentTree`) and keeps them decoded and
-   subgroup-checked (:class:`memo_py.crypto.kzg.Commitments`) for later epochs;
+2. fetches the Provider's commitments of each order once per root
+   (``GET /orders/{id}/commitments?root=…``: the order as that root describes it,
+   with the zero commitment where a chunk its User deleted was), checks them against
+   the order's on-chain root (:class:`memo_py.chain.merkle.CommitmentTree`) and keeps
+   them decoded and subgroup-checked (:class:`memo_py.crypto.kzg.Commitments`) for
+   later epochs;
 3. derives the challenge from the epoch seed (:func:`memo_py.crypto.challenge.derive`);
 4. checks the proof (pushed to ``POST /proofs`` or pulled from ``GET /proofs/{epoch}``):
    ``C = sum rho_i C_i`` over the sampled commitments, then the KZG opening of C at z.
@@ -197,7 +199,7 @@ class Verifier:
         if cached is not None:
             return cached
         with self._client(provider) as client:
-            answer = client.get_json(f"/orders/0x{order.order_id.hex()}/commitments")
+            answer = client.get_json(f"/orders/0x{order.order_id.hex()}/commitments", {"root": "0x" + order.root.hex()})
         commitments = validate_commitments(order, answer)
         self.cache.put(order, commitments)
         return commitments

@@ -13,6 +13,19 @@ reservation when only ``blob_count`` is larger; any other change is a conflict.
 The table lives in SQLite (WAL, ``synchronous=FULL``): an agreement the Provider
 answered for survives a crash. Co-signed order updates are kept too, so the
 Provider can submit them itself.
+
+**Releases.** A User who deletes data asks for an update that *releases* chunks:
+their blobs leave the order's ``size`` (the escrow of the epochs not yet paid
+goes back) and the root puts the zero commitment in their place
+(:mod:`memo_py.provider.versions`). Two tables record this, in the same
+transaction as the co-signed update, before the signature leaves the Provider:
+
+- ``released``: every chunk the Provider agreed to release (it stays released:
+  every later update of the order must release it too), and whether its file is
+  deleted yet; a deleted chunk's bytes no longer count against the capacity;
+- ``versions``: for every root the Provider co-signed, the chunks it releases, so
+  that an epoch proven (or a dispute opened) under an older root still finds the
+  data that root commits to, and one under a newer root knows what it may skip.
 """
 
 from __future__ import annotations
@@ -31,7 +44,7 @@ from eth_utils import keccak, to_checksum_address
 from memo_py.errors import AgreementConflict, CapacityExceeded, UnknownOrder
 from memo_py.native import PAYLOAD_BYTES_PER_BLOB
 
-__all__ = ["Terms", "Agreement", "AgreementBook", "order_id"]
+__all__ = ["Terms", "Agreement", "AgreementBook", "Released", "order_id"]
 
 _UINT256 = 2**256
 
@@ -108,6 +121,16 @@ class Agreement:
         )
 
 
+@dataclass(frozen=True)
+class Released:
+    """A chunk the Provider agreed to release: from which update on, and whether it is gone."""
+
+    first_blob: int
+    blobs: int
+    seq: int
+    deleted: bool
+
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS agreements (
     order_id    BLOB PRIMARY KEY,
@@ -127,6 +150,22 @@ CREATE TABLE IF NOT EXISTS cosigned (
     user_signature     BLOB NOT NULL,
     provider_signature BLOB NOT NULL,
     PRIMARY KEY (order_id, seq)
+);
+CREATE TABLE IF NOT EXISTS released (
+    order_id   BLOB NOT NULL,
+    first_blob INTEGER NOT NULL,
+    blobs      INTEGER NOT NULL,
+    seq        TEXT NOT NULL,
+    deleted    INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (order_id, first_blob)
+);
+CREATE TABLE IF NOT EXISTS versions (
+    order_id   BLOB NOT NULL,
+    root       BLOB NOT NULL,
+    seq        TEXT NOT NULL,
+    released   TEXT NOT NULL,
+    seen_epoch INTEGER,
+    PRIMARY KEY (order_id, root)
 );
 """
 
@@ -215,7 +254,8 @@ class AgreementBook:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 found = self._db.execute("DELETE FROM agreements WHERE order_id = ?", (oid,)).rowcount
-                self._db.execute("DELETE FROM cosigned WHERE order_id = ?", (oid,))
+                for table in ("cosigned", "released", "versions"):
+                    self._db.execute(f"DELETE FROM {table} WHERE order_id = ?", (oid,))
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
@@ -232,14 +272,40 @@ class AgreementBook:
     # -- co-signed updates --------------------------------------------------
 
     def record_cosigned(
-        self, oid: bytes, seq: int, update: dict[str, Any], user_signature: bytes, provider_signature: bytes
+        self,
+        oid: bytes,
+        seq: int,
+        update: dict[str, Any],
+        user_signature: bytes,
+        provider_signature: bytes,
+        *,
+        root: bytes,
+        released: dict[int, int] | None = None,
     ) -> None:
-        """Keep a co-signed update (the latest signature for a sequence number wins)."""
+        """Keep a co-signed update (the latest signature for a sequence number wins), the
+        version its ``root`` names and the chunks it releases (``{first_blob: blobs}``),
+        in one transaction."""
+        released = released or {}
         with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO cosigned VALUES (?, ?, ?, ?, ?)",
-                (oid, str(seq), json.dumps(update, sort_keys=True), user_signature, provider_signature),
-            )
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO cosigned VALUES (?, ?, ?, ?, ?)",
+                    (oid, str(seq), json.dumps(update, sort_keys=True), user_signature, provider_signature),
+                )
+                self._db.execute(
+                    "INSERT INTO versions (order_id, root, seq, released) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT(order_id, root) DO UPDATE SET seq = excluded.seq, released = excluded.released",
+                    (oid, root, str(seq), json.dumps(sorted(released))),
+                )
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO released (order_id, first_blob, blobs, seq) VALUES (?, ?, ?, ?)",
+                    [(oid, first, blobs, str(seq)) for first, blobs in sorted(released.items())],
+                )
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def cosigned(self, oid: bytes) -> list[tuple[dict[str, Any], bytes, bytes]]:
         """Co-signed updates of an order, by sequence number."""
@@ -249,6 +315,45 @@ class AgreementBook:
             ).fetchall()
         out = [(json.loads(u), bytes(us), bytes(ps)) for u, us, ps in rows]
         return sorted(out, key=lambda item: int(item[0]["seq"]))
+
+    # -- releases and versions ----------------------------------------------
+
+    def released(self, oid: bytes) -> dict[int, Released]:
+        """The chunks of an order the Provider agreed to release, by first blob."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT first_blob, blobs, seq, deleted FROM released WHERE order_id = ? ORDER BY first_blob", (oid,)
+            ).fetchall()
+        return {int(f): Released(int(f), int(b), int(q), bool(d)) for f, b, q, d in rows}
+
+    def mark_deleted(self, oid: bytes, first_blob: int) -> None:
+        """Record that a released chunk's file is gone (its bytes are free again)."""
+        with self._lock:
+            self._db.execute("UPDATE released SET deleted = 1 WHERE order_id = ? AND first_blob = ?", (oid, first_blob))
+
+    def version(self, oid: bytes, root: bytes) -> frozenset[int] | None:
+        """The first blobs of the chunks that ``root`` releases, or None for a root never co-signed here."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT released FROM versions WHERE order_id = ? AND root = ?", (oid, bytes(root))
+            ).fetchone()
+        return None if row is None else frozenset(int(f) for f in json.loads(row[0]))
+
+    def seen_epoch(self, oid: bytes, root: bytes, current: int) -> int | None:
+        """The epoch in which the chain was first seen holding ``root`` for the order (recorded
+        now, as ``current``, the first time it is asked); None for a root never co-signed here."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT seen_epoch FROM versions WHERE order_id = ? AND root = ?", (oid, bytes(root))
+            ).fetchone()
+            if row is None:
+                return None
+            if row[0] is None:
+                self._db.execute(
+                    "UPDATE versions SET seen_epoch = ? WHERE order_id = ? AND root = ?", (current, oid, bytes(root))
+                )
+                return current
+            return int(row[0])
 
     def close(self) -> None:
         self._db.close()
@@ -261,7 +366,8 @@ class AgreementBook:
 
     def _reserved(self) -> int:
         (blobs,) = self._db.execute("SELECT COALESCE(SUM(blob_count), 0) FROM agreements").fetchone()
-        return int(blobs) * PAYLOAD_BYTES_PER_BLOB
+        (freed,) = self._db.execute("SELECT COALESCE(SUM(blobs), 0) FROM released WHERE deleted = 1").fetchone()
+        return (int(blobs) - int(freed)) * PAYLOAD_BYTES_PER_BLOB
 
 
 def _agreement(row: tuple) -> Agreement:

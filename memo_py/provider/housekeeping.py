@@ -19,6 +19,14 @@ chunks fill the disk. Two kinds of agreement stop needing either:
 Both lose their chunks (files and rows) first and their agreement last, so a crash
 in between leaves an agreement that the next pass releases again. Anything the
 chain cannot tell right now (the node is down, attestations stalled) keeps the data.
+
+Chunks a User **released** (deleted data, :mod:`memo_py.provider.versions`) go on
+their own, while the order runs on: once the order's root on chain releases them,
+every epoch up to the one in which housekeeping first saw that root is attested
+(the epochs under older roots, which commit to the data, are then all judged),
+and no dispute against the order is open (one opened under an older root needs
+the data for its answer). The file and its row go first, the mark that frees its
+bytes last.
 """
 
 from __future__ import annotations
@@ -29,9 +37,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from memo_py.chain.records import ChainOrder
-from memo_py.provider.agreements import Agreement
+from memo_py.provider.agreements import Agreement, AgreementBook
 
-__all__ = ["ENDED_GRACE_EPOCHS", "UNSETTLED_GRACE_EPOCHS", "Release", "releasable", "release"]
+__all__ = [
+    "ENDED_GRACE_EPOCHS",
+    "UNSETTLED_GRACE_EPOCHS",
+    "ChunkRelease",
+    "Release",
+    "releasable",
+    "releasable_chunks",
+    "release",
+    "release_chunks",
+]
 
 log = logging.getLogger(__name__)
 
@@ -88,4 +105,47 @@ def release(service: Any, releases: Iterable[Release]) -> int:
         service.agreements.remove(item.order_id)
         freed += stored
         log.info("released order 0x%s (%s): %d bytes of chunks deleted", item.order_id.hex(), item.reason, stored)
+    return freed
+
+
+@dataclass(frozen=True)
+class ChunkRelease:
+    """A released chunk whose file can go."""
+
+    order_id: bytes
+    first_blob: int
+
+
+def releasable_chunks(
+    book: AgreementBook,
+    orders: Mapping[bytes, ChainOrder],
+    current: int,
+    latest_attested: int | None,
+    disputed: set[bytes],
+) -> list[ChunkRelease]:
+    """The released chunks whose files can go (see the module docstring). Records, as a
+    side effect, the epoch in which each order's current root is first seen on chain."""
+    out = []
+    for agreement in book.all():
+        pending = [r.first_blob for r in book.released(agreement.order_id).values() if not r.deleted]
+        order = orders.get(agreement.order_id)
+        if not pending or order is None or agreement.order_id in disputed:
+            continue
+        on_chain = book.version(agreement.order_id, order.root)
+        if on_chain is None:
+            continue  # a root not co-signed here: it releases nothing this Provider knows of
+        seen = book.seen_epoch(agreement.order_id, order.root, current)
+        if seen is None or latest_attested is None or latest_attested < seen:
+            continue
+        out.extend(ChunkRelease(agreement.order_id, first) for first in pending if first in on_chain)
+    return out
+
+
+def release_chunks(service: Any, releases: Iterable[ChunkRelease]) -> int:
+    """Delete each released chunk, then mark it deleted (its bytes free again); the bytes freed."""
+    freed = 0
+    for item in releases:
+        freed += service.store.delete_chunk(item.order_id, item.first_blob)
+        service.agreements.mark_deleted(item.order_id, item.first_blob)
+        log.info("deleted released chunk at blob %d of order 0x%s", item.first_blob, item.order_id.hex())
     return freed

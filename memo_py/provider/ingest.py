@@ -24,7 +24,7 @@ from memo_py.crypto import kzg
 from memo_py.crypto.setup import trusted_setup
 from memo_py.errors import NotPermitted
 from memo_py.native import BYTES_PER_BLOB, PAYLOAD_BYTES_PER_BLOB
-from memo_py.provider.agreements import Agreement
+from memo_py.provider.agreements import Agreement, AgreementBook
 from memo_py.provider.store import MAX_TAG_BYTES, ChunkConflict, ChunkMissing, ChunkStore
 
 __all__ = ["Committer", "Ingest", "split_blobs"]
@@ -104,9 +104,11 @@ class Committer:
 class Ingest:
     """Checks a chunk against its agreement, commits it and stores it."""
 
-    def __init__(self, store: ChunkStore, committer: Committer) -> None:
+    def __init__(self, store: ChunkStore, committer: Committer, agreements: AgreementBook | None = None) -> None:
         self.store = store
         self.committer = committer
+        #: Where released chunks are recorded: a released position takes no new chunk.
+        self.agreements = agreements
 
     @staticmethod
     def check_position(agreement: Agreement, first_blob: int) -> None:
@@ -131,6 +133,10 @@ class Ingest:
             )
         if len(tag) > MAX_TAG_BYTES:
             raise ValueError(f"a chunk tag is at most {MAX_TAG_BYTES} bytes, got {len(tag)}")
+        if self.agreements is not None and first_blob in await run_in_threadpool(
+            self.agreements.released, agreement.order_id
+        ):
+            raise ChunkConflict(f"blob {first_blob} of order 0x{agreement.order_id.hex()} was released by its User")
         known = await run_in_threadpool(self._known, agreement.order_id, first_blob, data, tag)
         if known is not None:
             return known

@@ -20,13 +20,15 @@ A tick, given the time ``now`` (so tests need no sleeping):
    root, and call ``withdraw_pay`` if ``cum_pay`` grew beyond what was withdrawn.
 4. **Housekeeping.** Once per epoch, release the agreements that are over (never
    settled on-chain and no longer can be, or ended with every paid epoch attested
-   and no dispute open): their chunks are deleted and their reservation freed
-   (:mod:`memo_py.provider.housekeeping`).
+   and no dispute open): their chunks are deleted and their reservation freed; and
+   delete the chunks their Users released, once no Keeper or dispute can ask for
+   them under an older root (:mod:`memo_py.provider.housekeeping`).
 
 Before those, every tick answers the on-chain disputes against this Provider
 (``Disputes.vy``: an unanswered one is slashed after its deadline). For each open
 dispute not answered yet: read the challenged blob back from the chunk store (its
-chunk, packed, sliced), its stored commitment, the commitment's Merkle path in the
+chunk, packed, sliced; the zero blob if the dispute's root releases it), its
+commitment, the commitment's Merkle path in the
 order's commitment tree as the dispute recorded it (its ``blob_count`` and ``root``),
 open the blob at the dispute's z (:func:`memo_py.crypto.kzg.open_blob`), check the
 opening locally and send ``answer``. A failure (the node, a revert, a missing chunk)
@@ -54,13 +56,12 @@ from typing import Any
 
 from eth_utils import to_checksum_address
 
-from memo_py import native
 from memo_py.chain.merkle import CommitmentTree, results_leaf, verify_results_proof
 from memo_py.crypto import kzg
 from memo_py.errors import UnknownEpoch
 from memo_py.protocol.http import RemoteError, SignedClient
 from memo_py.provider.config import KeeperEndpoint
-from memo_py.provider.housekeeping import Release, releasable, release
+from memo_py.provider.housekeeping import Release, releasable, releasable_chunks, release, release_chunks
 from memo_py.provider.store import ChunkMissing
 
 __all__ = ["LoopReport", "LoopState", "ProviderLoop", "Withdrawal"]
@@ -395,7 +396,8 @@ class ProviderLoop:
     # -- housekeeping ---------------------------------------------------------------
 
     def _housekeep(self, current: int, report: LoopReport) -> None:
-        """Once per epoch: release the agreements that are over, with their chunks."""
+        """Once per epoch: release the agreements that are over, with their chunks, and
+        delete the chunks their Users released."""
         if self._housekept == current:
             return
         try:
@@ -405,6 +407,8 @@ class ProviderLoop:
             disputed = {bytes(d.order_id) for d in finder(self.address)} if finder is not None else set()
             releases = releasable(self.service.agreements.all(), orders, current, attested, disputed)
             report.freed_bytes += release(self.service, releases)
+            chunks = releasable_chunks(self.service.agreements, orders, current, attested, disputed)
+            report.freed_bytes += release_chunks(self.service, chunks)
         except Exception as exc:  # the node is down: keep everything, try next tick
             report.errors.append(f"housekeeping: {type(exc).__name__}: {exc}")
             return
@@ -536,32 +540,28 @@ class ProviderLoop:
     def _dispute_answer(self, dispute: Any) -> tuple[bytes, list[bytes], bytes, bytes]:
         """(commitment, Merkle path, y, KZG proof) answering ``dispute`` from the chunk store.
 
-        Raises ChunkMissing when the blob or the order's commitments are not all here."""
-        store = self.service.store
+        The order is read as the root the dispute recorded describes it: a blob of a
+        chunk that root releases is the zero blob, answered without data. Raises
+        ChunkMissing when the blob or the order's commitments are not all here."""
         order_id, index, count = bytes(dispute.order_id), int(dispute.blob_index), int(dispute.blob_count)
-        commitments: list[bytes] = []
-        holder = None
-        for record in store.records(order_id):  # by first blob
-            if record.first_blob != len(commitments):
-                break  # a gap: the commitments from here on are not all held
-            if record.first_blob <= index < record.first_blob + record.blob_count:
-                holder = record
-            commitments.extend(record.commitments)
-            if len(commitments) >= count:
-                break
-        if holder is None:
-            raise ChunkMissing(f"no chunk holds blob {index} of order 0x{order_id.hex()}")
-        if len(commitments) < count:
-            raise ChunkMissing(f"only {len(commitments)} of the order's {count} commitments are stored")
-        tree = CommitmentTree(commitments[:count])
+        agreement = self.service.agreements.find(order_id)
+        if agreement is None:
+            raise ChunkMissing(f"order 0x{order_id.hex()} has no agreement here")
+        if not 0 <= index < count <= agreement.blob_count:
+            raise ChunkMissing(f"blob {index} of {count} is outside the order's {agreement.blob_count} blobs here")
+        versions = self.service.versions
+        commitments, released = versions.commitments(agreement, bytes(dispute.root), count)
+        missing = sum(c is None for c in commitments)
+        if missing:
+            raise ChunkMissing(f"{missing} of the order's {count} commitments are not stored")
+        tree = CommitmentTree(commitments)  # type: ignore[arg-type]
         if tree.root != bytes(dispute.root):
             raise ValueError(
                 f"the stored commitments of order 0x{order_id.hex()} do not match the disputed root 0x{bytes(dispute.root).hex()}"
             )
-        packed = native.pack_blobs(store.get(order_id, holder.first_blob))  # ChunkMissing if gone or corrupted
-        k = index - holder.first_blob
-        blob = packed[k * native.BYTES_PER_BLOB : (k + 1) * native.BYTES_PER_BLOB]
+        blob = versions.blob(agreement, index, released, {})  # ChunkMissing if gone or corrupted
         commitment = commitments[index]
+        assert commitment is not None
         opening = kzg.open_blob(blob, int(dispute.z))
         if not kzg.verify_opening(commitment, int(dispute.z), opening.y, opening.proof):
             raise ChunkMissing(f"the stored blob {index} of order 0x{order_id.hex()} does not match its commitment")

@@ -6,7 +6,9 @@ list from the chain. The challenge (:func:`memo_py.crypto.challenge.derive`)
 samples indices into it; the Provider reads those blobs back from its chunk
 store (chunks are stored as payload, so it packs the chunk again and slices the
 blob out), folds them natively and opens the fold at z with one KZG
-proof (:func:`memo_py.crypto.kzg.prove`, run in the commit pool).
+proof (:func:`memo_py.crypto.kzg.prove`, run in the commit pool). A blob of a
+chunk that the order's root of that epoch releases is the zero blob
+(:mod:`memo_py.provider.versions`): it is folded in without being read.
 """
 
 from __future__ import annotations
@@ -20,17 +22,15 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from memo_py import native
 from memo_py.crypto import challenge
 from memo_py.errors import UnknownEpoch
-from memo_py.native import BYTES_PER_BLOB
 from memo_py.protocol.http import SignedClient
-from memo_py.provider.agreements import AgreementBook
 from memo_py.chain.records import ChainOrder, blob_universe  # blob_universe re-exported from here
 from memo_py.provider.chain import ProviderChain
 from memo_py.provider.config import KeeperEndpoint
 from memo_py.provider.ingest import Committer
-from memo_py.provider.store import ChunkMissing, ChunkStore
+from memo_py.provider.store import ChunkMissing
+from memo_py.provider.versions import OrderVersions
 
 __all__ = ["EpochProof", "Prover", "blob_universe", "push_proof"]
 
@@ -65,15 +65,14 @@ class Prover:
     def __init__(
         self,
         address: str,
-        store: ChunkStore,
-        agreements: AgreementBook,
+        versions: OrderVersions,
         chain: ProviderChain,
         committer: Committer,
         sample_size: int,
     ) -> None:
         self.address = address
-        self.store = store
-        self.agreements = agreements
+        self.versions = versions
+        self.agreements = versions.agreements
         self.chain = chain
         self.committer = committer
         self.sample_size = sample_size
@@ -93,7 +92,7 @@ class Prover:
         total = sum(o.blob_count for o in orders)
         if total == 0:
             raise UnknownEpoch(f"no active orders to prove in epoch {epoch}")
-        key = (epoch, bytes(seed), self.sample_size, tuple((o.order_id, o.blob_count) for o in orders))
+        key = (epoch, bytes(seed), self.sample_size, tuple((o.order_id, o.root, o.blob_count) for o in orders))
         cached = self._cache.get(key)
         if cached is not None:
             return cached
@@ -107,28 +106,25 @@ class Prover:
         return proof
 
     def _read_blobs(self, orders: Sequence[ChainOrder], indices: Sequence[int]) -> list[bytes]:
-        """The blobs at universe ``indices``, reading each chunk once."""
+        """The blobs at universe ``indices``, reading each chunk once (none of a released one)."""
         starts = []
         offset = 0
         for order in orders:
             starts.append(offset)
             offset += order.blob_count
-        chunks: dict[tuple[bytes, int], bytes] = {}
+        read: dict[bytes, tuple[Any, frozenset[int], dict[int, bytes]]] = {}
         out = []
         for index in indices:
             which = bisect.bisect_right(starts, index) - 1
             order = orders[which]
-            blob = index - starts[which]
-            agreement = self.agreements.find(order.order_id)
-            if agreement is None:
-                raise ChunkMissing(f"order 0x{order.order_id.hex()} is on-chain but has no agreement here")
-            first = blob - blob % agreement.chunk_blobs
-            packed = chunks.get((order.order_id, first))
-            if packed is None:
-                packed = native.pack_blobs(self.store.get(order.order_id, first))
-                chunks[(order.order_id, first)] = packed
-            k = blob - first
-            out.append(packed[k * BYTES_PER_BLOB : (k + 1) * BYTES_PER_BLOB])
+            if order.order_id not in read:
+                agreement = self.agreements.find(order.order_id)
+                if agreement is None:
+                    raise ChunkMissing(f"order 0x{order.order_id.hex()} is on-chain but has no agreement here")
+                released = self.versions.released_at(agreement, order.root, order.blob_count)
+                read[order.order_id] = (agreement, released, {})
+            agreement, released, cache = read[order.order_id]
+            out.append(self.versions.blob(agreement, index - starts[which], released, cache))
         return out
 
 

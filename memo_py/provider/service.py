@@ -38,10 +38,11 @@ from memo_py.protocol.limits import MAX_RUN_BYTES
 from memo_py.provider.agreements import Agreement, AgreementBook, Terms
 from memo_py.provider.chain import ProviderChain
 from memo_py.provider.config import KeeperEndpoint, ProviderConfig
-from memo_py.provider.cosign import Cosigner, stored_commitments
+from memo_py.provider.cosign import Cosigner
 from memo_py.provider.ingest import Committer, Ingest
 from memo_py.provider.prover import Prover, push_proof
 from memo_py.provider.store import MAX_TAG_BYTES, ChunkConflict, ChunkMissing, ChunkStore, StoreFull
+from memo_py.provider.versions import OrderVersions, stored_commitments
 
 __all__ = ["API_VERSION", "ProviderService", "create_app", "status_of"]
 
@@ -71,19 +72,28 @@ _handler = handler_for(status_of)
 _json = json_body
 
 
-def _order_id(text: str) -> bytes:
+def _bytes32(name: str, text: str) -> bytes:
     if not text.startswith(("0x", "0X")) or len(text) != 66:
-        raise ValueError(f"order id must be 0x and 32 bytes of hex, got {text!r}")
+        raise ValueError(f"{name} must be 0x and 32 bytes of hex, got {text!r}")
     try:
         return bytes.fromhex(text[2:])
     except ValueError:
-        raise ValueError(f"order id is not hex: {text!r}") from None
+        raise ValueError(f"{name} is not hex: {text!r}") from None
+
+
+def _order_id(text: str) -> bytes:
+    return _bytes32("order id", text)
 
 
 def _index(name: str, text: str) -> int:
     if not text.isdigit() or len(text) > 20:
         raise ValueError(f"{name} must be a non-negative integer, got {text!r}")
     return int(text)
+
+
+def _root(text: str | None) -> bytes | None:
+    """The optional ``?root=0x…`` of a commitments request."""
+    return None if text is None or text == "" else _bytes32("root", text)
 
 
 def _tag(text: str | None) -> bytes:
@@ -123,10 +133,11 @@ class ProviderService:
         self.verifier = RequestVerifier(self.address, self.nonces)
         self._owns_committer = committer is None
         self.committer = committer if committer is not None else Committer(config.workers)
-        self.ingest = Ingest(self.store, self.committer)
+        self.ingest = Ingest(self.store, self.committer, self.agreements)
+        self.versions = OrderVersions(self.store, self.agreements)
         key = config.private_key.get_secret_value()
-        self.cosigner = Cosigner(key, self.address, self.store, chain.chain_id, chain.market)
-        self.prover = Prover(self.address, self.store, self.agreements, chain, self.committer, config.sample_size)
+        self.cosigner = Cosigner(key, self.address, self.store, self.agreements, chain.chain_id, chain.market)
+        self.prover = Prover(self.address, self.versions, chain, self.committer, config.sample_size)
 
     def start(self) -> None:
         if self._owns_committer:
@@ -254,14 +265,24 @@ class ProviderService:
         return Response(memoryview(data), media_type="application/octet-stream")
 
     async def commitments(self, request: Request) -> Response:
+        """``GET /orders/{id}/commitments[?root=0x…]``: the order's commitments as ``root``
+        describes it (the zero commitment for the chunks it releases), or, without a root,
+        as the chunks were stored."""
         signer, _ = await authenticate(request, self.verifier)
         agreement = await self.agreement(request.path_params["order_id"])
         await self.require_reader(signer, agreement)
-        found = await run_in_threadpool(stored_commitments, self.store, agreement)
+        root = _root(request.query_params.get("root"))
+        if root is None:
+            found = await run_in_threadpool(stored_commitments, self.store, agreement)
+            released: frozenset[int] = frozenset()
+        else:
+            found, released = await run_in_threadpool(self.versions.commitments, agreement, root)
         return JSONResponse(
             {
                 "blob_count": agreement.blob_count,
+                "chunk_blobs": agreement.chunk_blobs,
                 "stored": sum(c is not None for c in found),
+                "released": sorted(released),
                 "commitments": [None if c is None else "0x" + c.hex() for c in found],
             }
         )
@@ -270,12 +291,22 @@ class ProviderService:
         signer, body = await authenticate(request, self.verifier)
         agreement = await self.agreement(request.path_params["order_id"])
         payload = _json(body)
-        update, user_sig, provider_sig = await run_in_threadpool(self.cosigner.cosign, agreement, signer, payload)
+        signed = await run_in_threadpool(self.cosigner.cosign, agreement, signer, payload)
+        update = signed.update
         fields = {k: ("0x" + v.hex() if isinstance(v, bytes) else v) for k, v in update.as_message().items()}
+        # Durable before the signature leaves: a root this Provider signed is one it can serve.
         await run_in_threadpool(
-            self.agreements.record_cosigned, agreement.order_id, update.seq, fields, user_sig, provider_sig
+            lambda: self.agreements.record_cosigned(
+                agreement.order_id,
+                update.seq,
+                fields,
+                signed.user_signature,
+                signed.provider_signature,
+                root=update.root,
+                released=signed.released,
+            )
         )
-        return JSONResponse({"provider_signature": "0x" + provider_sig.hex()})
+        return JSONResponse({"provider_signature": "0x" + signed.provider_signature.hex()})
 
     async def proof(self, request: Request) -> Response:
         signer, _ = await authenticate(request, self.verifier)

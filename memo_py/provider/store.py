@@ -148,6 +148,16 @@ class ChunkStore:
                 (self._chunks / order_id.hex()).rmdir()
             return sum(size for _, size in rows)
 
+    def delete_chunk(self, order_id: bytes, first_blob: int) -> int:
+        """Drop one chunk (its User released it); returns the bytes freed (0 if it was not here)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT size FROM chunks WHERE order_id = ? AND first_blob = ?", (order_id, first_blob)
+            ).fetchone()
+            self._db.execute("DELETE FROM chunks WHERE order_id = ? AND first_blob = ?", (order_id, first_blob))
+            self._path(order_id, first_blob).unlink(missing_ok=True)
+            return 0 if row is None else int(row[0])
+
     # -- reads --------------------------------------------------------------
 
     def get(self, order_id: bytes, first_blob: int) -> bytes:

@@ -12,19 +12,20 @@ it can be rebuilt from the master secret, the chain and the Providers:
 serialised within one client; two clients writing with the same key at the same
 time would race on order sequence numbers.
 
-**Delete.** Deleting an object appends a delete record to the index; the
-object's chunks are no longer referenced. It does not stop paying for them: the
-Market lets an order update only keep or grow its remaining escrow
-(``"market: escrow would shrink"``) and never shorten its term
-(``"market: end would shrink"``), and ``close_order`` needs the order to have
-ended. So the blobs stay in their orders, paid and proven, until those orders end
-(new objects go to new orders once the old ones are near their end, and the old
-ones are not extended). See docs in :mod:`memo_py.user.orders`.
+**Delete.** Deleting an object appends a delete record to the index and then
+releases its chunks (:mod:`memo_py.user.release`): each order that held them is
+updated, co-signed by its Provider, to a smaller size with the zero commitment in
+place of those chunks, and the Market gives the escrow of the epochs not yet paid
+back to the User's balance. Storing an object under a key that exists releases
+the old object's chunks the same way. Releasing is best effort per order: an
+order whose Provider does not answer keeps those chunks paid to the end of its
+term, and the next update of that order (the next upload to it) releases them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 import time
@@ -55,8 +56,11 @@ from memo_py.user.names import validate_bucket_name, validate_object_key
 from memo_py.user.network import Matcher, ProviderPool
 from memo_py.user.orders import OrderBook
 from memo_py.user.recovery import find_index_chunks, read_records
+from memo_py.user.release import ReleaseReport, release_chunks
 from memo_py.user.tags import DATA, INDEX, ChunkTag, TagKey
 from memo_py.user.upload import UploadContext, UploadPolicy, UploadSession
+
+log = logging.getLogger(__name__)
 
 __all__ = ["UserConfig", "MemoClient", "RecoveryReport"]
 
@@ -249,6 +253,7 @@ class MemoClient:
             lengths.append(len(plaintext))
         with self._write:
             self.index.bucket(bucket)
+            replaced = self.index.objects.get(bucket, {}).get(key)
             session = UploadSession(self._ctx, stripe)
             placements = session.place(stripes, tags)
             manifest = Manifest(
@@ -275,6 +280,8 @@ class MemoClient:
                 manifest=manifest,
             )
             self._write_record(record, stripe, session)
+            if replaced is not None:
+                self._release(replaced)
         return manifest.info
 
     def get_object(self, bucket: str, key: str) -> bytes:
@@ -306,15 +313,17 @@ class MemoClient:
         manifests = list(self.index.objects.get(bucket, {}).values())
         return [m.info for m in sorted(manifests, key=lambda m: m.key) if m.key.startswith(prefix)]
 
-    def delete_object(self, bucket: str, key: str) -> None:
-        """Remove the object from the index (its chunks stay paid until their orders end)."""
+    def delete_object(self, bucket: str, key: str) -> ReleaseReport:
+        """Remove the object from the index, then stop paying for its chunks (see the module
+        docstring): what was released and refunded, and which orders kept their chunks paid."""
         with self._write:
-            self.head_manifest(bucket, key)
+            manifest = self.head_manifest(bucket, key)
             layout = self.index.bucket(bucket).layout
             record = IndexRecord(
                 record_id=self.index.next_record_id(), op="delete_object", bucket=bucket, time=time.time(), key=key
             )
             self._write_record(record, layout.stripe)
+            return self._release(manifest)
 
     # -- recovery ----------------------------------------------------------------------
 
@@ -338,6 +347,18 @@ class MemoClient:
             )
 
     # -- internals ----------------------------------------------------------------------
+
+    def _release(self, manifest: Manifest) -> ReleaseReport:
+        """Release the chunks of an object no longer in the index (best effort, logged)."""
+        chunks = [c for segment in manifest.segments for c in segment.chunks]
+        try:
+            report = release_chunks(self._ctx, chunks)
+        except Exception as exc:  # the chain refused or is down: the chunks stay paid for now
+            log.warning("the chunks of %s/%s stay paid for now: %s", manifest.bucket, manifest.key, exc)
+            return ReleaseReport(kept={"*": f"{type(exc).__name__}: {exc}"})
+        for order, why in report.kept.items():
+            log.info("order %s keeps chunks of %s/%s paid: %s", order, manifest.bucket, manifest.key, why)
+        return report
 
     def _write_record(self, record: IndexRecord, layout: StripeLayout, session: UploadSession | None = None) -> None:
         """Store an index record (in ``session``, or a session of its own), settle, apply it."""

@@ -8,6 +8,13 @@ Provider's agreement grows the same way (same nonce, same terms, larger
 which is part of the agreement) and appends every new object's chunks to it: one
 order update per Provider per upload, rather than one new order per object.
 
+**Releases.** Deleting an object *releases* its chunks: the next update of each
+order that held them lists them (``released``), lowers ``size`` by their blobs
+and puts the zero commitment in their place in the root; the Market gives the
+escrow of the epochs not yet paid back to the User's balance, and the Provider
+deletes the chunks once no epoch under an older root is left to judge. Blob
+positions never move, and a released chunk stays released in every later update.
+
 A new order (the next nonce) is opened when there is none yet, when the open one
 ends within ``min_remaining`` epochs, or when the old one cannot be grown any more
 (the Provider raised its price, or an upload failed half-way on it: such an order
@@ -28,6 +35,7 @@ from eth_utils import to_checksum_address
 
 from memo_py.chain.eip712 import OrderUpdate, order_id
 from memo_py.chain.merkle import CommitmentTree
+from memo_py.crypto.kzg import ZERO_COMMITMENT
 from memo_py.native import PAYLOAD_BYTES_PER_BLOB
 from memo_py.user.chain import ChainOrder
 
@@ -49,12 +57,16 @@ class OrderState:
     chain_seq: int | None = None
     chain_blob_count: int = 0
     chain_root: bytes = b"\x00" * 32
+    #: The order's size on chain (None: not on chain yet).
+    chain_size: int | None = None
     #: Blobs stored and checked (the next update covers all of them).
     blob_count: int = 0
     #: Checked commitments of blobs 0..blob_count-1; None until loaded (after a recovery).
     commitments: list[bytes] | None = field(default_factory=list)
     #: True once the order may not grow any more.
     retired: bool = False
+    #: First blobs of the chunks released (their objects were deleted): in every update from now on.
+    released: set[int] = field(default_factory=set)
 
     @property
     def order_id(self) -> bytes:
@@ -64,6 +76,20 @@ class OrderState:
     def dirty(self) -> bool:
         """Whether blobs were added since the last update on chain."""
         return self.blob_count != self.chain_blob_count
+
+    @property
+    def live_blobs(self) -> int:
+        """Blobs the order pays for: all but those of the released chunks."""
+        return self.blob_count - len(self.released) * self.chunk_blobs
+
+    def root_commitments(self) -> list[bytes]:
+        """The commitments the order's root covers: the zero commitment for released chunks."""
+        if self.commitments is None or len(self.commitments) != self.blob_count:
+            raise RuntimeError("the order's commitments are not loaded")
+        out = list(self.commitments)
+        for first in self.released:
+            out[first : first + self.chunk_blobs] = [ZERO_COMMITMENT] * self.chunk_blobs
+        return out
 
     def terms(self, blob_count: int) -> dict[str, int]:
         """The body of ``POST /agreements`` for this order grown to ``blob_count``."""
@@ -77,19 +103,18 @@ class OrderState:
         }
 
     def update(self) -> OrderUpdate:
-        """The next update: every stored blob, the root of their commitments."""
-        if self.commitments is None or len(self.commitments) != self.blob_count:
-            raise RuntimeError("the order's commitments are not loaded")
+        """The next update: every stored blob, the root of their commitments, the released
+        chunks out of the size and zero in the root."""
         return OrderUpdate(
             user=self.user,
             provider=self.provider,
             nonce=self.nonce,
             seq=0 if self.chain_seq is None else self.chain_seq + 1,
-            size=self.blob_count * PAYLOAD_BYTES_PER_BLOB,
+            size=self.live_blobs * PAYLOAD_BYTES_PER_BLOB,
             price=self.price,
             start_epoch=self.start_epoch,
             end_epoch=self.end_epoch,
-            root=CommitmentTree(self.commitments).root,
+            root=CommitmentTree(self.root_commitments()).root,
             blob_count=self.blob_count,
         )
 
@@ -135,6 +160,7 @@ class OrderBook:
                 state.chain_seq = o.seq
                 state.chain_blob_count = o.blob_count
                 state.chain_root = o.root
+                state.chain_size = o.size
                 state.end_epoch = o.end_epoch
                 if o.blob_count > state.blob_count:
                     state.blob_count = o.blob_count

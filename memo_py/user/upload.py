@@ -36,19 +36,20 @@ from dataclasses import dataclass, field
 from eth_account import Account
 
 from memo_py import native
-from memo_py.chain.eip712 import recover_signer, sign_order_update
+from memo_py.chain.eip712 import OrderUpdate, recover_signer, sign_order_update
 from memo_py.chain.merkle import CommitmentTree
 from memo_py.codec.segments import StripeLayout
 from memo_py.crypto import kzg
 from memo_py.errors import CommitmentMismatch, MemoError, UploadFailed
-from memo_py.native import BYTES_PER_BLOB
-from memo_py.protocol.http import RemoteError
+from memo_py.crypto.kzg import ZERO_COMMITMENT
+from memo_py.native import BYTES_PER_BLOB, PAYLOAD_BYTES_PER_BLOB
+from memo_py.protocol.http import RemoteError, SignedClient
 from memo_py.user.chain import MAX_BATCH, SignedUpdate, UserChain
 from memo_py.user.manifest import ChunkPlacement
 from memo_py.user.network import MatchedProvider, Matcher, ProviderPool
 from memo_py.user.orders import OrderBook, OrderState
 
-__all__ = ["UploadPolicy", "UploadContext", "UploadSession", "PUTS_IN_FLIGHT"]
+__all__ = ["UploadPolicy", "UploadContext", "UploadSession", "PUTS_IN_FLIGHT", "cosign_update", "load_order", "settled"]
 
 log = logging.getLogger(__name__)
 
@@ -268,24 +269,9 @@ class UploadSession:
         )
 
     def _load(self, order: OrderState) -> None:
-        """Resume a recovered order: its Provider's commitments, checked against the on-chain root."""
-        client = self.ctx.providers.client(order.provider)
-        oid = "0x" + order.order_id.hex()
-        answer = client.get_json(f"/orders/{oid}/commitments")
-        if answer["blob_count"] != order.chain_blob_count or answer["stored"] != order.chain_blob_count:
-            raise CommitmentMismatch(
-                f"the Provider holds {answer['stored']} of {answer['blob_count']} blobs, the chain {order.chain_blob_count}"
-            )
-        commitments = [_hex(c, 48) for c in answer["commitments"]]
-        if CommitmentTree(commitments).root != order.chain_root:
-            raise CommitmentMismatch("the Provider's commitments do not hash to the order's on-chain root")
-        listing = client.get_json(f"/orders/{oid}/chunks")
-        sizes = {c["blob_count"] for c in listing["chunks"]}
-        if len(sizes) != 1:
-            raise CommitmentMismatch(f"the order's chunks have sizes {sorted(sizes)}")
-        order.chunk_blobs = sizes.pop()
-        order.commitments = commitments
-        order.blob_count = order.chain_blob_count
+        """Resume a recovered order: its Provider's commitments under the on-chain root,
+        checked against that root, and the chunks it releases, checked against its size."""
+        load_order(self.ctx.providers.client(order.provider), order)
         if order.chunk_blobs != self.layout.chunk_blobs:
             raise _OtherSize(f"the order holds chunks of {order.chunk_blobs} blobs")
 
@@ -341,31 +327,78 @@ class UploadSession:
         for k in range(0, len(signed), MAX_BATCH):
             chain.submit_orders(signed[k : k + MAX_BATCH])
         for update, _, _ in signed:
-            order = self.touched[update.order_id]
-            order.chain_seq = update.seq
-            order.chain_blob_count = update.blob_count
-            order.chain_root = update.root
+            settled(self.touched[update.order_id], update)
         self.touched.clear()
         return signed
 
     def _cosign(self, order: OrderState) -> SignedUpdate:
-        update = order.update()
-        chain = self.ctx.chain
-        user_sig = sign_order_update(update, self.ctx.private_key, chain.chain_id, chain.market)
-        body = {
-            "update": {k: ("0x" + v.hex() if isinstance(v, bytes) else v) for k, v in update.as_message().items()},
-            "user_signature": "0x" + user_sig.hex(),
-        }
-        try:
-            answer = self.ctx.providers.client(order.provider).request(
-                "POST", f"/orders/0x{order.order_id.hex()}/cosign", content=_json(body)
-            ).json()
-            provider_sig = _hex(answer["provider_signature"], 65)
-        except Exception as exc:
-            raise UploadFailed(f"{order.provider} did not co-sign order 0x{order.order_id.hex()}: {exc}") from exc
-        if recover_signer(update, provider_sig, chain.chain_id, chain.market) != order.provider:
-            raise UploadFailed(f"{order.provider} co-signed order 0x{order.order_id.hex()} with another key")
-        return update, user_sig, provider_sig
+        return cosign_update(self.ctx, order)
+
+
+def cosign_update(ctx: UploadContext, order: OrderState) -> SignedUpdate:
+    """Sign the order's next update and have its Provider co-sign it (UploadFailed if it does not)."""
+    update = order.update()
+    chain = ctx.chain
+    user_sig = sign_order_update(update, ctx.private_key, chain.chain_id, chain.market)
+    body = {
+        "update": {k: ("0x" + v.hex() if isinstance(v, bytes) else v) for k, v in update.as_message().items()},
+        "user_signature": "0x" + user_sig.hex(),
+        "released": sorted(order.released),
+    }
+    try:
+        answer = ctx.providers.client(order.provider).request(
+            "POST", f"/orders/0x{order.order_id.hex()}/cosign", content=_json(body)
+        ).json()
+        provider_sig = _hex(answer["provider_signature"], 65)
+    except Exception as exc:
+        raise UploadFailed(f"{order.provider} did not co-sign order 0x{order.order_id.hex()}: {exc}") from exc
+    if recover_signer(update, provider_sig, chain.chain_id, chain.market) != order.provider:
+        raise UploadFailed(f"{order.provider} co-signed order 0x{order.order_id.hex()} with another key")
+    return update, user_sig, provider_sig
+
+
+def settled(order: OrderState, update: OrderUpdate) -> None:
+    """Record on ``order`` that ``update`` is on chain."""
+    order.chain_seq = update.seq
+    order.chain_blob_count = update.blob_count
+    order.chain_root = update.root
+    order.chain_size = update.size
+
+
+def load_order(client: SignedClient, order: OrderState) -> None:
+    """Fill in an order known from the chain only (after a recovery): its commitments under
+    the on-chain root (the Provider lists the chunks that root releases, and the zero
+    commitment for their blobs), its chunk size and its released chunks.
+
+    The commitments must hash to the root, and the released chunks must account for the
+    on-chain size exactly (CommitmentMismatch otherwise): a Provider cannot make the User
+    sign away, or keep paying for, blobs the chain does not say."""
+    oid = "0x" + order.order_id.hex()
+    answer = client.get_json(f"/orders/{oid}/commitments", {"root": "0x" + order.chain_root.hex()})
+    if answer["blob_count"] != order.chain_blob_count:
+        raise CommitmentMismatch(f"the Provider has {answer['blob_count']} blobs, the chain {order.chain_blob_count}")
+    listed = answer["commitments"][: order.chain_blob_count]
+    if any(c is None for c in listed) or len(listed) != order.chain_blob_count:
+        raise CommitmentMismatch(f"the Provider holds {answer['stored']} of the order's {order.chain_blob_count} blobs")
+    commitments = [_hex(c, 48) for c in listed]
+    if CommitmentTree(commitments).root != order.chain_root:
+        raise CommitmentMismatch("the Provider's commitments do not hash to the order's on-chain root")
+    chunk_blobs = answer.get("chunk_blobs")
+    if not isinstance(chunk_blobs, int) or isinstance(chunk_blobs, bool) or chunk_blobs < 1:
+        raise CommitmentMismatch(f"the Provider names no chunk size for the order (chunk_blobs {chunk_blobs!r})")
+    released = {int(f) for f in answer.get("released", [])}
+    if any(f % chunk_blobs or f + chunk_blobs > order.chain_blob_count for f in released):
+        raise CommitmentMismatch(f"the Provider lists released chunks that are not chunks of {chunk_blobs} blobs")
+    if any(c != ZERO_COMMITMENT for f in released for c in commitments[f : f + chunk_blobs]):
+        raise CommitmentMismatch("the Provider lists as released a chunk the on-chain root still commits to")
+    order.chunk_blobs = chunk_blobs
+    order.commitments = commitments
+    order.blob_count = order.chain_blob_count
+    order.released = released
+    if order.chain_size is not None and order.live_blobs * PAYLOAD_BYTES_PER_BLOB != order.chain_size:
+        raise CommitmentMismatch(
+            f"{len(released)} released chunks do not account for the order's on-chain size {order.chain_size}"
+        )
 
 
 def _json(value: object) -> bytes:

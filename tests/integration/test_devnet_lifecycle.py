@@ -4,7 +4,9 @@ own OS process, real HTTP between them (memo_py.devnet.network).
 One devnet serves the module, in order: it comes up and reports itself; a User stores an
 object, two epochs are proven and attested, a Provider withdraws its pay, the object
 reads back byte for byte; killing m Providers of a stripe still lets the User read it;
-Providers killed and restarted lost nothing they acknowledged.
+Providers killed and restarted lost nothing they acknowledged; deleting an object gives
+back the escrow of its chunks, the Providers go on passing their proofs and drop the
+chunks once the epochs under the old roots are attested.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ import time
 import httpx
 import pytest
 
+from memo_py.chain.contracts import MemoContracts
 from memo_py.devnet import network
-from memo_py.devnet.demo import store_and_settle
+from memo_py.devnet.demo import chain_activity, store_and_settle
+from memo_py.protocol.http import RemoteError
 from memo_py.devnet.processes import ProcessTable
 
 SIZE = 3 * 2**20 + 12_345
@@ -146,6 +150,55 @@ def test_providers_killed_and_restarted_lost_nothing_they_acknowledged(devnet, c
     finally:
         for name in others:
             network.restart_daemon(directory, name)
+
+
+def test_deleting_an_object_refunds_its_chunks_and_the_providers_drop_them(devnet, client, stored):
+    directory, record = devnet
+    data, _ = stored
+    memo = MemoContracts.connect(record["rpc_url"], record["deployment_file"], check=False)
+    client.put_object("demo", "scratch.bin", os.urandom(700_000))
+    manifest = client.head_manifest("demo", "scratch.bin")
+    chunks = [c for s in manifest.segments for c in s.chunks]
+    block = memo.client.block_number()
+
+    report = client.delete_object("demo", "scratch.bin")
+
+    assert report.kept == {} and report.chunks == len(chunks) and report.orders == len(manifest.orders())
+    updates = memo.client.get_logs(memo.market.contract.events.OrderUpdated, from_block=block)
+    assert report.refunded > 0 and sum(int(u["args"]["escrow_refunded"]) for u in updates) == report.refunded
+    for order in client.chain.orders_of_user(client.address):
+        state = client.orders.get(order.order_id)
+        assert order.size == (order.blob_count - len(state.released) * state.chunk_blobs) * 126_976
+    released_in = memo.epochs.current_epoch()
+
+    def dropped() -> bool:
+        for chunk in chunks:
+            http = client.providers.client(chunk.provider)
+            try:
+                http.request("GET", f"/orders/{chunk.order_id}/blobs/{chunk.first_blob}")
+            except RemoteError as exc:
+                assert exc.status == 404, exc
+                continue
+            return False
+        return True
+
+    def judged() -> list[dict]:
+        """Each Keeper's verdicts of its last judged epoch, once that is after the release."""
+        views = [httpx.get(f"http://127.0.0.1:{k['port']}/status").json() for k in record["keepers"]]
+        if any(v["last_epoch"] is None or v["last_epoch"] <= released_in for v in views):
+            return []
+        return [verdict for v in views for verdict in v["verdicts"]]
+
+    deadline = time.monotonic() + 150
+    while not (dropped() and judged() and (memo.epochs.latest_attested() or 0) > released_in):
+        assert time.monotonic() < deadline, "the released chunks were not dropped, or no epoch judged, in time"
+        time.sleep(2)
+    # The epochs under the new roots (zero commitments where the chunks were) pass.
+    verdicts = judged()
+    assert {v["provider"] for v in verdicts} == {p["address"] for p in record["providers"]}
+    assert all(v["outcome"] == "passed" and int(v["penalty"]) == 0 for v in verdicts), verdicts
+    assert all(s["penalty"] == 0 for s in chain_activity(memo)["settled"])
+    assert client.get_object("demo", "sample.bin") == data
 
 
 def _endpoint(record, name):

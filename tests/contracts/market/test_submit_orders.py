@@ -48,6 +48,53 @@ def test_update_extends_and_adds_escrow(market, epochs, create_user, create_prov
     assert updated["seq"] == 1 and updated["escrow_added"] == added
 
 
+def test_update_shrinks_and_refunds(market, epochs, create_user, create_provider, submit, advance, user, provider):
+    create_user(user, deposit=100 * UNIT)
+    create_provider(provider)
+    update = new_update(user, provider, 3, term=10)
+    submit([update], user, provider)
+    advance(5)
+    balance = market.balance_of(user)
+    shrunk = update.next(size=400, root=b"\x09" * 32)
+    receipt = submit([shrunk], user, provider)
+    # epochs 3..4 keep the old rate; 5..12 are paid at the new one, the rest comes back
+    refunded = update.rate * 8 - shrunk.rate * 8
+    assert refunded > 0
+    assert market.balance_of(user) == balance + refunded
+    assert market.locked_of(provider) == update.rate * 10 - refunded
+    assert market.order_of(update.order_id) == shrunk.as_tuple()
+    (updated,) = event_args(receipt, market, "OrderUpdated")
+    assert (updated["escrow_added"], updated["escrow_refunded"], updated["size"]) == (0, refunded, 400)
+
+
+def test_update_to_zero_rate_refunds_every_epoch_not_vested(
+    market, epochs, create_user, create_provider, submit, advance, user, provider
+):
+    create_user(user, deposit=100 * UNIT)
+    create_provider(provider)
+    update = new_update(user, provider, 3, term=10)
+    submit([update], user, provider)
+    advance(7)
+    balance = market.balance_of(user)
+    emptied = update.next(size=0)
+    receipt = submit([emptied], user, provider)
+    assert market.balance_of(user) == balance + update.rate * 6
+    assert market.locked_of(provider) == update.rate * 4
+    (updated,) = event_args(receipt, market, "OrderUpdated")
+    assert updated["escrow_refunded"] == update.rate * 6
+
+
+def test_shrink_before_start_refunds_the_whole_difference(market, create_user, create_provider, submit, user, provider):
+    create_user(user, deposit=100 * UNIT)
+    create_provider(provider)
+    update = new_update(user, provider, 5, term=10)
+    submit([update], user, provider)
+    balance = market.balance_of(user)
+    submit([update.next(size=250)], user, provider)
+    assert market.balance_of(user) == balance + (update.rate - 250 * update.price) * 10
+    assert market.locked_of(provider) == 250 * update.price * 10
+
+
 def test_replayed_create_reverts(epochs, create_user, create_provider, submit, user, provider):
     create_user(user)
     create_provider(provider)
@@ -158,11 +205,11 @@ def test_update_rules(epochs, create_user, create_provider, submit, advance, use
         submit([update.next(start_epoch=update.start_epoch + 1)], user, provider)
     with ape.reverts("market: end would shrink"):
         submit([update.next(end_epoch=update.end_epoch - 1)], user, provider)
-    with ape.reverts("market: escrow would shrink"):
-        submit([update.next(size=update.size - 1)], user, provider)
     advance(update.end_epoch)
     with ape.reverts("market: order ended"):
         submit([update.next(end_epoch=update.end_epoch + 5)], user, provider)
+    with ape.reverts("market: order ended"):
+        submit([update.next(size=1)], user, provider)
 
 
 def test_digest_matches_python(market, chain_id, user, provider):

@@ -86,7 +86,7 @@ def test_agreements_and_cosigned_updates_survive_reopening(tmp_path):
     path = tmp_path / "a.db"
     book = AgreementBook(path, PROVIDER, capacity=4 * BLOB)
     agreement, _ = book.propose(USER, make_terms(nonce=2**255, price=2**200))
-    book.record_cosigned(agreement.order_id, 0, {"seq": 0, "root": "0x00"}, b"u" * 65, b"p" * 65)
+    book.record_cosigned(agreement.order_id, 0, {"seq": 0, "root": "0x00"}, b"u" * 65, b"p" * 65, root=bytes(32))
     book.close()
     reopened = AgreementBook(path, PROVIDER, capacity=4 * BLOB)
     assert reopened.get(agreement.order_id) == agreement

@@ -68,7 +68,7 @@ def test_release_deletes_the_chunks_then_frees_the_reservation(tmp_path):
         for a in (gone, kept):
             store.put(a.order_id, 0, os.urandom(100), (C,))
             store.put(a.order_id, 1, os.urandom(50), (C,))
-        book.record_cosigned(gone.order_id, 1, {"seq": 1}, b"u", b"p")
+        book.record_cosigned(gone.order_id, 1, {"seq": 1}, b"u", b"p", root=bytes(32), released={0: 1})
         before = book.reserved_bytes()
 
         class Service:
@@ -78,6 +78,7 @@ def test_release_deletes_the_chunks_then_frees_the_reservation(tmp_path):
         service.store, service.agreements = store, book
         assert release(service, [Release(gone.order_id, "test")]) == 150
         assert book.find(gone.order_id) is None and book.cosigned(gone.order_id) == []
+        assert book.released(gone.order_id) == {} and book.version(gone.order_id, bytes(32)) is None
         assert book.reserved_bytes() == before - gone.size
         assert [r.first_blob for r in store.records(gone.order_id)] == []
         assert not (tmp_path / "chunks" / gone.order_id.hex()).exists()

@@ -317,7 +317,13 @@ def test_commitments_list_what_is_stored_in_blob_order(provider, user):
     oid = agree(user, blob_count=3)
     data = os.urandom(BLOB)
     put(user, oid, 1, data)
-    expected = {"blob_count": 3, "stored": 1, "commitments": [None, expected_commitments(data)[0], None]}
+    expected = {
+        "blob_count": 3,
+        "chunk_blobs": 1,
+        "stored": 1,
+        "released": [],
+        "commitments": [None, expected_commitments(data)[0], None],
+    }
     assert user.get_json(f"/orders/{oid}/commitments") == expected
     with provider.client(KEEPER) as keeper:
         assert keeper.get_json(f"/orders/{oid}/commitments") == expected

@@ -92,10 +92,8 @@ class MarketNetwork(FakeNetwork):
             switch = max(current, stored.start_epoch)
             old_rest = stored.size * stored.price * (stored.end_epoch - switch)
             new_rest = rate * (u.end_epoch - switch)
-            if new_rest < old_rest:
-                raise Reverted("market: escrow would shrink")
-            escrow = new_rest - old_rest
-        if rate == 0:
+            escrow = new_rest - old_rest  # negative: a shrink, the difference goes back
+        if rate == 0 and u.seq == 0:
             raise Reverted("market: zero rate")
         if balances.get(u.user, 0) < escrow:
             raise Reverted("market: balance too low")

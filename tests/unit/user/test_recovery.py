@@ -8,7 +8,7 @@ import pytest
 
 from memo_py.errors import BucketAlreadyExists, BucketNotEmpty, NoSuchBucket, NoSuchKey
 
-from .support import MASTER, SEGMENT, USER
+from .support import BLOB, MASTER, SEGMENT, USER
 
 
 def _snapshot(client):
@@ -59,28 +59,79 @@ def test_another_master_secret_finds_nothing(network, client):
         assert owner.recover_index().objects == 1
 
 
-def test_delete_removes_the_object_and_keeps_the_orders_running(network, client):
+def test_delete_releases_the_objects_chunks_and_refunds_their_escrow(network, client):
     client.create_bucket("bkt")
-    client.put_object("bkt", "obj", b"x" * 1000)
+    client.put_object("bkt", "obj", os.urandom(SEGMENT + 1000))
     client.put_object("bkt", "keep", b"y")
-    orders = {o.order_id: o for o in network.chain.orders_of_user(USER.address)}
-    client.delete_object("bkt", "obj")
+    manifest = client.head_manifest("bkt", "obj")
+    chunks: dict[str, set[int]] = {}
+    for segment in manifest.segments:
+        for chunk in segment.chunks:
+            chunks.setdefault(chunk.order_id, set()).add(chunk.first_blob)
+    before = {"0x" + o.order_id.hex(): o for o in network.chain.orders_of_user(USER.address)}
+    network.chain.epoch += 1  # a later epoch: only the epochs from here on come back
+
+    report = client.delete_object("bkt", "obj")
+
+    after = {"0x" + o.order_id.hex(): o for o in network.chain.orders_of_user(USER.address)}
+    expected = 0
+    for oid, firsts in chunks.items():
+        old, new, state = before[oid], after[oid], client.orders.get(bytes.fromhex(oid[2:]))
+        assert firsts <= state.released and new.root != old.root and new.blob_count >= old.blob_count
+        # the delete record may have grown the order first; the release took the chunks out of its size
+        assert new.size == (new.blob_count - len(state.released) * state.chunk_blobs) * BLOB
+        freed = len(firsts) * state.chunk_blobs * BLOB
+        expected += freed * new.price * (new.end_epoch - max(network.chain.epoch, new.start_epoch))
+    assert expected > 0
+    assert (report.chunks, report.orders, report.refunded, report.kept) == (
+        sum(len(f) for f in chunks.values()), len(chunks), expected, {}
+    )
     with pytest.raises(NoSuchKey):
         client.head_object("bkt", "obj")
     with pytest.raises(NoSuchKey):
         client.delete_object("bkt", "obj")
     assert [o.key for o in client.list_objects("bkt")] == ["keep"]
-    # Nothing in the Market lets an order shrink or end early: the orders keep their terms.
-    for order in network.chain.orders_of_user(USER.address):
-        if order.order_id in orders:
-            old = orders[order.order_id]
-            assert order.end_epoch == old.end_epoch and order.blob_count >= old.blob_count
+    assert client.get_object("bkt", "keep") == b"y"
+    # The released orders go on growing: the next updates keep the chunks released.
+    client.put_object("bkt", "more", b"z" * 5000)
+    assert client.get_object("bkt", "more") == b"z" * 5000
+    for oid in chunks:
+        order = {"0x" + o.order_id.hex(): o for o in network.chain.orders_of_user(USER.address)}[oid]
+        assert order.size <= after[oid].size + 4 * manifest.layout.chunk_blobs * BLOB
     with pytest.raises(BucketNotEmpty):
         client.delete_bucket("bkt")
     client.delete_object("bkt", "keep")
+    client.delete_object("bkt", "more")
     client.delete_bucket("bkt")
     with pytest.raises(NoSuchBucket):
         client.list_objects("bkt")
     client.create_bucket("bkt")  # the name is free again
     with pytest.raises(BucketAlreadyExists):
         client.create_bucket("bkt")
+
+
+def test_replacing_an_object_releases_the_old_one(network, client):
+    client.create_bucket("bkt")
+    client.put_object("bkt", "obj", os.urandom(3000))
+    old = client.head_manifest("bkt", "obj")
+    client.put_object("bkt", "obj", b"new contents")
+    assert client.get_object("bkt", "obj") == b"new contents"
+    on_chain = {o.order_id: o for o in network.chain.orders_of_user(USER.address)}
+    for chunk in (c for s in old.segments for c in s.chunks):
+        state = client.orders.get(bytes.fromhex(chunk.order_id[2:]))
+        assert chunk.first_blob in state.released
+        order = on_chain[state.order_id]
+        assert order.size == (order.blob_count - len(state.released) * state.chunk_blobs) * BLOB
+
+
+def test_a_delete_whose_provider_is_down_keeps_that_order_paid(network, client):
+    client.create_bucket("bkt")
+    client.put_object("bkt", "obj", os.urandom(3000))
+    manifest = client.head_manifest("bkt", "obj")
+    down = manifest.segments[0].chunks[0]
+    network.stop_provider(down.provider)
+    report = client.delete_object("bkt", "obj")
+    assert down.order_id in report.kept and report.orders == len(manifest.orders()) - 1
+    assert report.refunded > 0
+    with pytest.raises(NoSuchKey):
+        client.head_object("bkt", "obj")
