@@ -48,6 +48,7 @@ __all__ = [
     "BYTES_PER_FIELD_ELEMENT",
     "ZERO_BLOB",
     "ZERO_COMMITMENT",
+    "with_released",
     "Opening",
     "Commitments",
     "commit",
@@ -74,6 +75,16 @@ BYTES_PER_PROOF = 48
 #: the chunk is proven (and answered in a dispute) without being stored.
 ZERO_BLOB = bytes(BYTES_PER_BLOB)
 ZERO_COMMITMENT = b"\xc0" + bytes(BYTES_PER_COMMITMENT - 1)
+
+
+def with_released(commitments: Sequence[bytes | None], released: Iterable[int], chunk_blobs: int) -> list[bytes | None]:
+    """``commitments`` of an order with the blobs of its released chunks (by first blob) set to
+    ZERO_COMMITMENT: what the order's root covers (the User and the Provider both build it so)."""
+    out = list(commitments)
+    for first in released:
+        for k in range(first, min(first + chunk_blobs, len(out))):
+            out[k] = ZERO_COMMITMENT
+    return out
 
 Blobs = bytes | bytearray | memoryview | Sequence[bytes]
 

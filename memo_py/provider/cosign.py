@@ -26,7 +26,8 @@ from memo_py.errors import AgreementConflict, InvalidSignature, NotPermitted
 from memo_py.native import PAYLOAD_BYTES_PER_BLOB
 from memo_py.provider.agreements import Agreement, AgreementBook, order_id
 from memo_py.provider.store import ChunkStore
-from memo_py.provider.versions import stored_commitments, with_released
+from memo_py.crypto.kzg import with_released
+from memo_py.provider.versions import stored_commitments
 
 __all__ = ["Cosigned", "commitment_root", "parse_update", "parse_released", "recover_update_signer", "sign_update", "Cosigner"]
 

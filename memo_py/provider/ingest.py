@@ -104,7 +104,7 @@ class Committer:
 class Ingest:
     """Checks a chunk against its agreement, commits it and stores it."""
 
-    def __init__(self, store: ChunkStore, committer: Committer, agreements: AgreementBook | None = None) -> None:
+    def __init__(self, store: ChunkStore, committer: Committer, agreements: AgreementBook) -> None:
         self.store = store
         self.committer = committer
         #: Where released chunks are recorded: a released position takes no new chunk.
@@ -133,9 +133,7 @@ class Ingest:
             )
         if len(tag) > MAX_TAG_BYTES:
             raise ValueError(f"a chunk tag is at most {MAX_TAG_BYTES} bytes, got {len(tag)}")
-        if self.agreements is not None and first_blob in await run_in_threadpool(
-            self.agreements.released, agreement.order_id
-        ):
+        if first_blob in await run_in_threadpool(self.agreements.released, agreement.order_id):
             raise ChunkConflict(f"blob {first_blob} of order 0x{agreement.order_id.hex()} was released by its User")
         known = await run_in_threadpool(self._known, agreement.order_id, first_blob, data, tag)
         if known is not None:

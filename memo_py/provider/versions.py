@@ -22,11 +22,11 @@ from collections.abc import Collection
 
 from memo_py import native
 from memo_py.chain.merkle import CommitmentTree
-from memo_py.crypto.kzg import ZERO_BLOB, ZERO_COMMITMENT
+from memo_py.crypto.kzg import ZERO_BLOB, with_released
 from memo_py.provider.agreements import Agreement, AgreementBook
 from memo_py.provider.store import ChunkStore
 
-__all__ = ["OrderVersions", "stored_commitments", "with_released"]
+__all__ = ["OrderVersions", "stored_commitments"]
 
 
 def stored_commitments(store: ChunkStore, agreement: Agreement) -> list[bytes | None]:
@@ -36,17 +36,6 @@ def stored_commitments(store: ChunkStore, agreement: Agreement) -> list[bytes | 
         for k, commitment in enumerate(record.commitments):
             if record.first_blob + k < agreement.blob_count:
                 out[record.first_blob + k] = commitment
-    return out
-
-
-def with_released(
-    commitments: list[bytes | None], released: Collection[int], chunk_blobs: int
-) -> list[bytes | None]:
-    """``commitments`` with the blobs of the released chunks (by first blob) set to the zero commitment."""
-    out = list(commitments)
-    for first in released:
-        for k in range(first, min(first + chunk_blobs, len(out))):
-            out[k] = ZERO_COMMITMENT
     return out
 
 

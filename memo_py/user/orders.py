@@ -35,7 +35,7 @@ from eth_utils import to_checksum_address
 
 from memo_py.chain.eip712 import OrderUpdate, order_id
 from memo_py.chain.merkle import CommitmentTree
-from memo_py.crypto.kzg import ZERO_COMMITMENT
+from memo_py.crypto.kzg import with_released
 from memo_py.native import PAYLOAD_BYTES_PER_BLOB
 from memo_py.user.chain import ChainOrder
 
@@ -86,10 +86,7 @@ class OrderState:
         """The commitments the order's root covers: the zero commitment for released chunks."""
         if self.commitments is None or len(self.commitments) != self.blob_count:
             raise RuntimeError("the order's commitments are not loaded")
-        out = list(self.commitments)
-        for first in self.released:
-            out[first : first + self.chunk_blobs] = [ZERO_COMMITMENT] * self.chunk_blobs
-        return out
+        return with_released(self.commitments, self.released, self.chunk_blobs)  # type: ignore[return-value]
 
     def terms(self, blob_count: int) -> dict[str, int]:
         """The body of ``POST /agreements`` for this order grown to ``blob_count``."""

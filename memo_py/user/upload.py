@@ -323,7 +323,7 @@ class UploadSession:
                 raise UploadFailed(
                     f"order 0x{order.order_id.hex()} would start in the past (epoch {order.start_epoch} < {current})"
                 )
-        signed = list(self.ctx.pool.map(self._cosign, orders))
+        signed = list(self.ctx.pool.map(lambda order: cosign_update(self.ctx, order), orders))
         for k in range(0, len(signed), MAX_BATCH):
             chain.submit_orders(signed[k : k + MAX_BATCH])
         for update, _, _ in signed:
@@ -331,8 +331,6 @@ class UploadSession:
         self.touched.clear()
         return signed
 
-    def _cosign(self, order: OrderState) -> SignedUpdate:
-        return cosign_update(self.ctx, order)
 
 
 def cosign_update(ctx: UploadContext, order: OrderState) -> SignedUpdate:
