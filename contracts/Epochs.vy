@@ -2,11 +2,20 @@
 """
 @title MEMO Epochs
 @license MIT
-@notice Epochs of `epoch_length` blocks, their seeds, and the Keepers'
+@notice Epochs of `EPOCH_LENGTH` blocks, their seeds, and the Keepers'
         attested results roots.
-        - `open_epoch` (anyone) records the current epoch's seed from
-          `block.prevrandao`, once per epoch. An epoch nobody opened cannot be
-          attested.
+        - What epoch e challenges is frozen at `universe_block(e)`, the last
+          block of epoch e - 1: the Market lets an order start, and an update
+          take effect, no earlier than the epoch after the one it is submitted
+          in, so the chain state at that block is exactly what e pays for.
+        - The seed of epoch e is the `prevrandao` of a fixed later block,
+          `seed_block(e)` = the first block of e plus SEED_DELAY (1). It is
+          recorded by `open_epoch(e, header)` (anyone, once, any time while the
+          block's hash is still known on-chain): the caller hands in the RLP
+          header of the seed block, the contract checks it against the block
+          hash (BLOCKHASH for 256 blocks, then the EIP-2935 history contract
+          for 8191) and reads its mixHash field, which is the block's
+          prevrandao. Whoever calls, whenever, the seed is the same.
         - `attest` (anyone, usually the aggregating Keeper) records an over
           epoch's results root: a Merkle root over (provider, cumulative pay,
           cumulative penalty), see modules/merkle.vy. It carries the bitmap of
@@ -20,14 +29,21 @@
      `signers_key(bitmap)` returns the signers' aggregate key (the aggregate of
      all active keys minus the active non-signers', so the cost does not grow
      with the signers) and their weight, and refuses bits of inactive slots.
-     An attestation needs signer weight ≥ quorum (at least 2/3 of
+     An attestation needs signer weight >= quorum (at least 2/3 of
      `total_keeper_weight`, set by the owner as a fraction) and a valid
      aggregate signature; rogue keys are excluded by the proofs of possession
      the Registry checks at registration. The message binds the chain, this
      contract and the epoch, so a signature replays nowhere else.
-     The owner (two-step) may change the epoch length, which applies from the
-     next epoch boundary (the current epoch keeps its end block), and the
-     quorum fraction, never below 2/3.
+     Seed: the universe is frozen one block before the seed block's parent is
+     sealed, and prevrandao(B) is fixed once block B - 1 is, so nobody who can
+     still change the universe knows the seed. What a block proposer keeps:
+     the proposers of the slots up to the seed block may withhold their block
+     (forfeiting its reward), which changes the RANDAO mix; k colluding
+     consecutive proposers choose among at most 2^k seeds. They cannot choose
+     the value. docs/proofs.md turns that into the soundness bound.
+     The owner (two-step) may only set the quorum fraction, never below 2/3
+     of Keeper weight. The epoch length is fixed at deployment: no one can make order
+     terms pass in a few blocks or never.
 """
 
 from .interfaces import IEpochs
@@ -51,21 +67,22 @@ exports: (
 SIG_DST: constant(Bytes[43]) = b"BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_"
 NO_EPOCH: constant(uint256) = max_value(uint256)
 HALF: constant(uint256) = 1 << 128  # packs the quorum fraction
+# The seed block is this many blocks after the epoch's first block: the proposer
+# of the first block already sees the universe frozen (epoch e - 1 is sealed).
+SEED_DELAY: constant(uint256) = 1
+# EIP-2935 (Prague) keeps the last 8191 block hashes in this system contract.
+HISTORY_STORAGE: constant(address) = 0x0000F90827F1C53a10cb7A02335B175320002935
+HISTORY_WINDOW: constant(uint256) = 8191
+BLOCKHASH_WINDOW: constant(uint256) = 256
+MAX_HEADER: constant(uint256) = 1024
+# A block header is an RLP list whose 14th item (index 13) is mixHash = prevrandao.
+MIX_HASH_ITEM: constant(uint256) = 13
 
 # ----------------------------------------------------------------------------- storage
 
 REGISTRY: public(immutable(IRegistry))
 GENESIS_BLOCK: public(immutable(uint256))
-
-# Epoch schedule: the running regime (epoch `_anchor_epoch` starts at block
-# `_anchor_block`, epochs last `_anchor_length` blocks) and at most one pending
-# regime that takes over at the next epoch boundary (`_next_length` 0: none).
-_anchor_epoch: uint256
-_anchor_block: uint256
-_anchor_length: uint256
-_next_epoch: uint256
-_next_block: uint256
-_next_length: uint256
+EPOCH_LENGTH: public(immutable(uint256))
 
 # Quorum fraction, packed in one slot: numerator << 128 | denominator.
 _quorum: uint256
@@ -84,6 +101,7 @@ _latest: uint256
 event EpochOpened:
     epoch: indexed(uint256)
     seed: bytes32
+    seed_block: uint256
     end_block: uint256
 
 
@@ -93,13 +111,6 @@ event EpochAttested:
     signer_bitmap: uint256
     signer_weight: uint256
     submitter: indexed(address)
-
-
-event EpochLengthUpdated:
-    old_value: uint256
-    new_value: uint256
-    from_epoch: uint256
-    from_block: uint256
 
 
 event QuorumUpdated:
@@ -115,17 +126,15 @@ def __init__(registry: IRegistry, epoch_length: uint256):
     """
     @notice Start epoch 0 at the deployment block; the deployer becomes the owner.
     @param registry The Registry holding the Keeper set.
-    @param epoch_length Blocks per epoch.
+    @param epoch_length Blocks per epoch, fixed for the life of the contract (at least 2).
     """
-    assert epoch_length > 0, "epochs: zero epoch length"
+    assert epoch_length >= 2, "epochs: epoch too short"
     REGISTRY = registry
     GENESIS_BLOCK = block.number
-    self._anchor_block = block.number
-    self._anchor_length = epoch_length
+    EPOCH_LENGTH = epoch_length
     ownable.__init__()
     self._set_quorum(2, 3)
     self._latest = NO_EPOCH
-    log EpochLengthUpdated(old_value=0, new_value=epoch_length, from_epoch=0, from_block=block.number)
 
 
 # ----------------------------------------------------------------------------- external
@@ -138,19 +147,17 @@ def current_epoch() -> uint256:
     @notice The epoch the current block belongs to.
     @return The current epoch.
     """
-    return self._epoch_at(block.number)
+    return (block.number - GENESIS_BLOCK) // EPOCH_LENGTH
 
 
 @external
 @view
 def epoch_length() -> uint256:
     """
-    @notice Blocks per epoch now (a pending change shows once its boundary is reached).
-    @return The current epoch length.
+    @notice Blocks per epoch (fixed at deployment).
+    @return The epoch length.
     """
-    if self._next_length != 0 and block.number >= self._next_block:
-        return self._next_length
-    return self._anchor_length
+    return EPOCH_LENGTH
 
 
 @external
@@ -181,11 +188,34 @@ def quorum() -> (uint256, uint256):
 @view
 def epoch_start_block(epoch: uint256) -> uint256:
     """
-    @notice The first block of an epoch, under the schedule known now.
-    @param epoch An epoch, not before the running regime's first epoch.
+    @notice The first block of an epoch.
+    @param epoch The epoch.
     @return Its first block.
     """
     return self._start_of(epoch)
+
+
+@external
+@view
+def universe_block(epoch: uint256) -> uint256:
+    """
+    @notice The block whose state fixes what `epoch` challenges and pays: the last block of the epoch before.
+    @param epoch The epoch (at least 1: epoch 0 has no orders, none can start in it).
+    @return The block number.
+    """
+    assert epoch > 0, "epochs: epoch 0 has no universe"
+    return self._start_of(epoch) - 1
+
+
+@external
+@view
+def seed_block(epoch: uint256) -> uint256:
+    """
+    @notice The block whose prevrandao is the seed of `epoch`.
+    @param epoch The epoch.
+    @return The block number.
+    """
+    return self._start_of(epoch) + SEED_DELAY
 
 
 @external
@@ -201,16 +231,22 @@ def attestation_message(epoch: uint256, results_root: bytes32) -> Bytes[128]:
 
 
 @external
-def open_epoch() -> uint256:
+def open_epoch(epoch: uint256, header: Bytes[MAX_HEADER]) -> bytes32:
     """
-    @notice Open the current epoch: record its seed (`block.prevrandao`) and end block. Anyone may call, once per epoch.
-    @return The epoch opened.
+    @notice Record the seed of `epoch`: the prevrandao (mixHash) of its seed block, read from
+            that block's RLP header. Anyone may call, once per epoch, after the seed block.
+    @param epoch The epoch to open.
+    @param header The RLP-encoded header of `seed_block(epoch)`.
+    @return The seed.
     """
-    self._settle()
-    epoch: uint256 = self._epoch_at(block.number)
     assert self.end_block_of[epoch] == 0, "epochs: epoch already opened"
-    self._open(epoch)
-    return epoch
+    start: uint256 = self._start_of(epoch)
+    seed_block: uint256 = start + SEED_DELAY
+    assert block.number > seed_block, "epochs: seed block not sealed"
+    assert keccak256(header) == self._block_hash(seed_block), "epochs: header does not match"
+    seed: bytes32 = self._mix_hash(header)
+    self._open(epoch, seed, seed_block, start + EPOCH_LENGTH)
+    return seed
 
 
 @external
@@ -242,28 +278,6 @@ def attest(epoch: uint256, results_root: bytes32, signer_bitmap: uint256, signat
 
 
 @external
-def set_epoch_length(epoch_length: uint256):
-    """
-    @notice Change the epoch length from the next epoch boundary on (owner only). A second change before that boundary replaces the first.
-    @param epoch_length The new number of blocks per epoch.
-    """
-    ownable._check_owner()
-    assert epoch_length > 0, "epochs: zero epoch length"
-    self._settle()
-    if self._next_length == 0:
-        epoch: uint256 = self._epoch_at(block.number)
-        self._next_epoch = epoch + 1
-        self._next_block = self._start_of(epoch + 1)
-    log EpochLengthUpdated(
-        old_value=self._anchor_length,
-        new_value=epoch_length,
-        from_epoch=self._next_epoch,
-        from_block=self._next_block,
-    )
-    self._next_length = epoch_length
-
-
-@external
 def set_quorum(numerator: uint256, denominator: uint256):
     """
     @notice Set the quorum fraction of Keeper weight (owner only); never below 2/3 nor above 1.
@@ -274,17 +288,14 @@ def set_quorum(numerator: uint256, denominator: uint256):
     self._set_quorum(numerator, denominator)
 
 
-
 # ----------------------------------------------------------------------------- internal
 
 
 @internal
-def _open(epoch: uint256):
-    seed: bytes32 = block.prevrandao
-    end_block: uint256 = self._start_of(epoch + 1)
+def _open(epoch: uint256, seed: bytes32, seed_block: uint256, end_block: uint256):
     self.seed_of[epoch] = seed
     self.end_block_of[epoch] = end_block
-    log EpochOpened(epoch=epoch, seed=seed, end_block=end_block)
+    log EpochOpened(epoch=epoch, seed=seed, seed_block=seed_block, end_block=end_block)
 
 
 @internal
@@ -308,28 +319,63 @@ def _message(epoch: uint256, results_root: bytes32) -> Bytes[128]:
 
 @internal
 @view
-def _epoch_at(block_number: uint256) -> uint256:
-    if self._next_length != 0 and block_number >= self._next_block:
-        return self._next_epoch + (block_number - self._next_block) // self._next_length
-    return self._anchor_epoch + (block_number - self._anchor_block) // self._anchor_length
+def _start_of(epoch: uint256) -> uint256:
+    return GENESIS_BLOCK + epoch * EPOCH_LENGTH
 
 
 @internal
 @view
-def _start_of(epoch: uint256) -> uint256:
-    if self._next_length != 0 and epoch >= self._next_epoch:
-        return self._next_block + (epoch - self._next_epoch) * self._next_length
-    return self._anchor_block + (epoch - self._anchor_epoch) * self._anchor_length
+def _block_hash(number: uint256) -> bytes32:
+    # Callers guarantee number < block.number.
+    age: uint256 = block.number - number
+    if age <= BLOCKHASH_WINDOW:
+        return blockhash(number)
+    assert age <= HISTORY_WINDOW, "epochs: seed block too old"
+    ok: bool = False
+    answer: Bytes[32] = b""
+    ok, answer = raw_call(HISTORY_STORAGE, abi_encode(number), max_outsize=32, is_static_call=True, revert_on_failure=False)
+    assert ok and len(answer) == 32, "epochs: seed block too old"
+    return convert(answer, bytes32)
 
 
 @internal
-def _settle():
-    # Once its boundary is reached, the pending regime becomes the running one.
-    if self._next_length != 0 and block.number >= self._next_block:
-        self._anchor_epoch = self._next_epoch
-        self._anchor_block = self._next_block
-        self._anchor_length = self._next_length
-        self._next_length = 0
+@pure
+def _byte(data: Bytes[MAX_HEADER], index: uint256) -> uint256:
+    return convert(slice(data, index, 1), uint256)
+
+
+@internal
+@pure
+def _mix_hash(header: Bytes[MAX_HEADER]) -> bytes32:
+    # The header is an RLP list longer than 55 bytes: 0xf8/0xf9 then its length.
+    # (Numbers are decimal: a hex literal is a bytes value in Vyper.)
+    size: uint256 = len(header)
+    assert size > 3, "epochs: malformed header"
+    prefix: uint256 = self._byte(header, 0)
+    assert prefix == 248 or prefix == 249, "epochs: malformed header"
+    pos: uint256 = prefix - 246  # 2 or 3: past the list prefix and its length bytes
+    payload: uint256 = self._byte(header, 1)
+    if prefix == 249:
+        payload = payload * 256 + self._byte(header, 2)
+    assert pos + payload == size, "epochs: malformed header"
+    # Skip the items before mixHash. Each is a string: one byte below 128, a short string
+    # 128..0xb7 (length in the prefix) or a long one 0xb8/0xb9 (1 or 2 length bytes:
+    # logsBloom is 256 bytes). No header item is a list.
+    for i: uint256 in range(MIX_HASH_ITEM):
+        assert pos < size, "epochs: malformed header"
+        item: uint256 = self._byte(header, pos)
+        if item < 128:
+            pos += 1
+        elif item <= 183:
+            pos += 1 + item - 128
+        elif item == 184:
+            pos += 2 + self._byte(header, pos + 1)
+        elif item == 185:
+            pos += 3 + self._byte(header, pos + 1) * 256 + self._byte(header, pos + 2)
+        else:
+            raise "epochs: malformed header"
+    assert pos + 33 <= size and self._byte(header, pos) == 160, "epochs: malformed header"
+    return extract32(header, pos + 1)
 
 
 @internal

@@ -20,7 +20,7 @@ from ape import accounts, project
 from ape.cli import ConnectedProviderCommand, account_option
 
 from memo_py.chain.ape_adapter import deploy_all as deploy_with_sdk
-from memo_py.chain.deploy import UNIT
+from memo_py.chain.deploy import DEFAULT_EPOCH_LENGTH, UNIT
 from memo_py.chain.deployment import Deployment
 
 DEPLOYABLES = ("Token", "Registry", "Epochs", "Market", "Disputes")
@@ -61,7 +61,7 @@ def deploy_all(deployer, **parameters) -> dict:
 @click.command(cls=ConnectedProviderCommand)
 @account_option(prompt=False)
 @click.option("--token", "token_address", default=None, help="Use this existing ERC-20 instead of deploying Token.")
-@click.option("--epoch-length", default=10, show_default=True, help="Blocks per epoch.")
+@click.option("--epoch-length", default=DEFAULT_EPOCH_LENGTH, show_default=True, help="Blocks per epoch, fixed for the life of the deployment.")
 @click.option("--fee-bps", default=500, show_default=True, help="Keepers' share of Provider pay, basis points.")
 @click.option("--unbonding-delay", default=3600, show_default=True, help="Exit queue delay, seconds.")
 @click.option("--min-bond", default=10 * UNIT, show_default=True, help="Minimum dispute bond, token wei.")

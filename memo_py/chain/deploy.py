@@ -39,13 +39,17 @@ DEFAULT_PARAMETERS: dict[str, Any] = {
 }
 
 
+#: Blocks per epoch, shipped default: 20 minutes at 12 s blocks, 72 epochs a day, the
+#: length docs/proofs.md's soundness bound assumes with DEFAULT_SAMPLE_SIZE samples.
+DEFAULT_EPOCH_LENGTH = 100
+
 def deploy_all(
     client: ChainClient,
     *,
     token_address: str | None = None,
     token_name: str = "MEMO Token",
     token_symbol: str = "MEMO",
-    epoch_length: int = 10,
+    epoch_length: int = DEFAULT_EPOCH_LENGTH,
     fee_bps: int = 500,
     unbonding_delay: int = 3600,
     min_pledges: tuple[int, int, int] = (UNIT, 100 * UNIT, 50 * UNIT),

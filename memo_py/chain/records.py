@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["ChainOrder", "KeeperSlot", "RegisteredProvider", "Dispute", "blob_universe"]
+from memo_py.crypto.challenge import UniverseOrder
+from memo_py.crypto.kzg import ZERO_COMMITMENT
+
+__all__ = ["ChainOrder", "KeeperSlot", "RegisteredProvider", "Dispute", "blob_universe", "universe_order"]
 
 
 @dataclass(frozen=True)
@@ -90,8 +93,25 @@ class Dispute:
 def blob_universe(orders: Sequence[ChainOrder], epoch: int) -> list[ChainOrder]:
     """The orders whose blobs are challenged in ``epoch``, in universe order (by order id).
 
-    An order of size 0 (its User deleted everything it held) pays nothing and is
-    not challenged."""
+    ``orders`` must be the chain's orders as of ``Epochs.universe_block(epoch)`` (the
+    last block of ``epoch - 1``): the Market applies a creation or an update from the
+    epoch after the one it lands in, so that state is what ``epoch`` pays for, and it
+    was fixed before the epoch's seed existed. An order of size 0 (its User deleted
+    everything it held) pays nothing and is not challenged."""
     return sorted(
         (o for o in orders if o.active_at(epoch) and o.blob_count > 0 and o.size > 0), key=lambda o: o.order_id
     )
+
+
+def universe_order(order: ChainOrder, commitments: Sequence[bytes | None]) -> UniverseOrder:
+    """``order`` as its challenge sees it: its live blobs are those whose commitment under
+    its root (``commitments``, its ``blob_count`` first) is not the zero commitment.
+
+    A Provider that lost a chunk's record passes None there: the blob still counts as
+    live (the root holds its real commitment), so the Provider and the Keepers derive
+    the same challenge, and a sample that lands on it cannot be answered."""
+    listed = commitments[: order.blob_count]
+    if len(listed) != order.blob_count:
+        raise ValueError(f"{len(listed)} commitments for an order of {order.blob_count} blobs")
+    live = tuple(i for i, c in enumerate(listed) if c is None or bytes(c) != ZERO_COMMITMENT)
+    return UniverseOrder(order.order_id, order.root, order.blob_count, order.size, live)

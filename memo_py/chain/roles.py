@@ -77,8 +77,9 @@ class RoleChain:
     def seed_of(self, epoch: int) -> bytes | None:
         return self.contracts.epochs.seed_of(epoch)
 
-    def open_epoch(self) -> bytes:
-        return _tx_hash(self.contracts.epochs.open_epoch())
+    def open_epoch(self, epoch: int) -> bytes | None:
+        receipt = self.contracts.epochs.ensure_open(epoch)
+        return None if receipt is None else _tx_hash(receipt)
 
     def quorum(self) -> tuple[int, int]:
         return self.contracts.epochs.quorum()
@@ -95,16 +96,17 @@ class RoleChain:
     # ------------------------------------------------------------------ orders
 
     def orders_of(self, provider: str, epoch: int | None = None) -> list[ChainOrder]:
-        """The orders of ``provider``: as they stand now (``epoch`` None, the Provider's view), or
-        as of the last block of ``epoch`` (the Keeper's view: the terms the Market vests for it).
+        """The orders of ``provider``: as they stand now (``epoch`` None), or as of
+        ``Epochs.universe_block(epoch)``, the frozen state that ``epoch`` challenges and pays
+        (the same snapshot for the Provider and every Keeper).
 
-        For an epoch that is not over yet, that is the latest state.
+        For an epoch whose universe block is not mined yet, that is the latest state.
         """
         block: int | str = "latest"
         if epoch is not None:
-            last = self.contracts.epochs.epoch_last_block(epoch)
-            if last < self.contracts.client.block_number():
-                block = last
+            frozen = self.contracts.epochs.universe_block(epoch)
+            if frozen <= self.contracts.client.block_number():
+                block = frozen
         return self.contracts.market.orders_of(provider, block=block)
 
     def submit_orders(self, updates: Sequence[tuple[object, bytes, bytes]]) -> bytes:

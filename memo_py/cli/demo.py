@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from memo_py.cores import usable_cores
+from memo_py.crypto import challenge
 from memo_py.crypto import demo as engine
 
 __all__ = ["demo"]
@@ -21,7 +22,7 @@ __all__ = ["demo"]
               help="Run on this file instead of generated sample data.")
 @click.option("--size", "size_mib", type=click.FloatRange(min=0, min_open=True), default=4.0, show_default=True,
               help="Size of the generated sample, in MiB.")
-@click.option("--sample", "sample_size", type=click.IntRange(min=1), default=16, show_default=True,
+@click.option("--sample", "sample_size", type=click.IntRange(min=1), default=challenge.DEFAULT_SAMPLE_SIZE, show_default=True,
               help="Blobs challenged per epoch.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Processes for commitments (default: every core).")

@@ -23,6 +23,8 @@ from memo_py.crypto.setup import trusted_setup
 __all__ = ["DEMO_PROVIDER", "Step", "DemoReport", "sample_data", "run"]
 
 DEMO_PROVIDER = bytes.fromhex("f39fd6e51aad88f6f4ce6ab8827279cfffb92266")
+DEMO_CHAIN_ID = 31337
+DEMO_EPOCHS = bytes.fromhex("e9" * 20)
 """The demo Provider's address (anvil's first account)."""
 
 
@@ -72,7 +74,7 @@ def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
 def run(
     data: bytes,
     *,
-    sample_size: int = 16,
+    sample_size: int = challenge.DEFAULT_SAMPLE_SIZE,
     epoch_seed: bytes | None = None,
     workers: int | None = None,
     on_step: Callable[[Step], None] | None = None,
@@ -109,21 +111,32 @@ def run(
     report.figures["batch_check_ms"] = round(ms, 2)
     step("batch check", ok, ms, f"all {n} commitments at once: one fold, one commit, one MSM")
 
-    chal, ms = _timed(lambda: challenge.derive(seed, DEMO_PROVIDER, n, sample_size))
+    # One order holding every blob, in an epoch of a chain that does not exist: the
+    # derivation is the Keepers' and the Provider's own.
+    order = challenge.UniverseOrder(
+        order_id=hashlib.sha256(b"demo order").digest(),
+        root=hashlib.sha256(b"".join(commitments)).digest(),
+        blob_count=n,
+        size=len(data),
+        live=tuple(range(n)),
+    )
+    binding = challenge.EpochBinding(chain_id=DEMO_CHAIN_ID, epochs=DEMO_EPOCHS, epoch=1, seed=seed)
+    chal, ms = _timed(lambda: challenge.derive(binding, DEMO_PROVIDER, [order], sample_size))
+    indices = [index for _, index in chal.samples]
     step("challenge", True, ms, f"{len(chal)} of {n} blobs, z = {chal.z_bytes.hex()[:16]}…")
 
-    sampled = [blobs[i] for i in chal.indices]
+    sampled = [blobs[i] for i in indices]
     opening, ms = _timed(lambda: kzg.prove(sampled, chal.coeffs, chal.z))
     report.figures["prove_ms"] = round(ms, 2)
     report.figures["proof_bytes"] = len(opening.y_bytes) + len(opening.proof)
     step("prove", True, ms, f"fold {len(sampled)} blobs, one opening: {report.figures['proof_bytes']} B")
 
-    subset = cache.subset(chal.indices)
+    subset = cache.subset(indices)
     ok, ms = _timed(lambda: kzg.verify(subset, chal.coeffs, chal.z, opening.y, opening.proof))
     report.figures["verify_ms"] = round(ms, 2)
     step("verify", ok, ms, "MSM of the sampled commitments, one pairing check")
 
-    victim = chal.indices[0]
+    victim = indices[0]
     tampered = bytearray(blobs[victim])
     tampered[1000] ^= 0x01
     forged_blobs = list(sampled)

@@ -44,6 +44,7 @@ import httpx
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
+from memo_py.crypto.challenge import DEFAULT_SAMPLE_SIZE
 from memo_py.devnet.anvil import DEFAULT_MNEMONIC, anvil_args, free_port, wait_for_rpc
 from memo_py.devnet.processes import ProcessTable
 from memo_py.errors import ConfigError, MemoError
@@ -165,7 +166,7 @@ def up(
     block_time: int = 1,
     workers: int = 1,
     tick_seconds: float = 1.0,
-    sample_size: int = 16,
+    sample_size: int = DEFAULT_SAMPLE_SIZE,
     progress: Callable[[str], None] | None = None,
     timeout: float = 120.0,
 ) -> dict[str, Any]:

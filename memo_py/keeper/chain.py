@@ -38,14 +38,13 @@ class KeeperChain(Protocol):
         ...
 
     def seed_of(self, epoch: int) -> bytes | None:
-        """The 32-byte seed of ``epoch``, or None while nobody opened it.
-
-        An epoch that is over and still has no seed was never opened and never will be.
-        """
+        """The 32-byte seed of ``epoch``, or None while nobody opened it."""
         ...
 
-    def open_epoch(self) -> bytes:
-        """Send ``Epochs.open_epoch()`` for the current epoch; the tx hash."""
+    def open_epoch(self, epoch: int) -> bytes | None:
+        """Open ``epoch`` (``Epochs.open_epoch`` with its seed block's header) unless it is
+        open already; the tx hash, or None when it is open or its seed block is not sealed
+        yet. Raises ChainRevert ``"epochs: seed block too old"`` once it can never be opened."""
         ...
 
     def is_user(self, address: str) -> bool:
@@ -59,12 +58,12 @@ class KeeperChain(Protocol):
     def orders_of(self, provider: str, epoch: int) -> Sequence[ChainOrder]:
         """The orders of ``provider`` with the terms the Market vests for ``epoch``.
 
-        That is the state at the last block of ``epoch``: an update submitted during
-        an epoch takes effect from that epoch (``Market._update``: ``switch = current``),
-        so later updates must not show. The real implementation reads at the epoch's
-        last block (``Epochs.epoch_start_block(epoch + 1) - 1``) or replays the
-        ``OrderCreated``/``OrderUpdated`` events up to it. Callers filter with
-        ``ChainOrder.active_at``.
+        That is the state at ``Epochs.universe_block(epoch)``, the last block of the epoch
+        before: an order starts, and an update takes effect, from the epoch after the one
+        it is submitted in (``Market._create``/``_update``), so later ones must not show,
+        and that state was fixed before the epoch's seed existed. The real implementation
+        replays the ``OrderCreated``/``OrderUpdated`` events up to that block. Callers
+        filter with ``ChainOrder.active_at``.
         """
         ...
 

@@ -6,6 +6,7 @@ import os
 
 from pydantic import ConfigDict, Field, SecretStr, field_validator
 
+from memo_py.crypto.challenge import DEFAULT_SAMPLE_SIZE
 from memo_py.configfile import AgentEndpoint, DaemonConfig, load_model
 from memo_py.crypto import bls
 
@@ -31,7 +32,7 @@ class KeeperConfig(DaemonConfig):
     port: int = Field(default=8800, ge=0, lt=65536)
     peers: tuple[PeerEndpoint, ...] = ()
     #: Blobs sampled per epoch challenge (as the Providers).
-    sample_size: int = Field(default=16, ge=1)
+    sample_size: int = Field(default=DEFAULT_SAMPLE_SIZE, ge=1)
     #: Penalty of a missed or failed proof, in basis points of that epoch's due pay.
     penalty_bps: int = Field(default=10_000, ge=0, le=1_000_000)
     #: Seconds after an epoch is seen over before its proofs are judged (time for pushes).

@@ -2,13 +2,16 @@
 
 A tick, given the time ``now`` (so tests need no sleeping):
 
-1. **Open.** If the current epoch has no seed yet, send ``Epochs.open_epoch``
-   (another Keeper may win the race; that is fine).
+1. **Open.** Once the current epoch's seed block is sealed and it has no seed yet,
+   send ``Epochs.open_epoch`` with that block's header (another Keeper may win the
+   race; that is fine: whoever opens it, the seed is the same).
 2. **Reconcile.** If the chain attested a root this Keeper did not compute,
    adopt the attested results (:meth:`Ledger.adopt`), from the proposal a peer
    sent or from a peer's ``GET /results/{epoch}``.
 3. **Verify.** Every epoch that is over and not yet recorded, oldest first:
-   an epoch without a seed was never opened and is recorded empty; otherwise,
+   an epoch without a seed is opened now (its seed is fixed by its seed block, so
+   opening late changes nothing); one that can no longer be opened (its seed block
+   is older than the chain remembers) is recorded empty; otherwise,
    once every Provider with something to prove has pushed its proof or
    ``proof_grace`` seconds have passed since the Keeper saw the epoch over, each
    Provider's proof is verified (pulled when it was not pushed; up to
@@ -25,6 +28,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from memo_py.chain.errors import ChainRevert
 from memo_py.chain.merkle import ZERO
 from memo_py.chain.records import RegisteredProvider
 from memo_py.keeper.attest import Attestation, Attestor
@@ -85,8 +89,7 @@ class EpochLoop:
         current = self.chain.current_epoch()
         if self.chain.seed_of(current) is None:
             try:
-                self.chain.open_epoch()
-                report.opened = True
+                report.opened = self.chain.open_epoch(current) is not None
             except Exception as exc:  # someone else opened it first, or the node is down
                 log.info("could not open epoch %d: %s", current, exc)
         self._reconcile(report)
@@ -104,6 +107,12 @@ class EpochLoop:
     def _judge(self, epoch: int, now: float, report: TickReport) -> bool:
         """Verify and record ``epoch``; False while its proofs are still awaited."""
         seed = self.chain.seed_of(epoch)
+        if seed is None:
+            try:
+                self.chain.open_epoch(epoch)
+            except ChainRevert as exc:  # too old to open, or a peer opened it just now
+                log.info("epoch %d not opened: %s", epoch, exc)
+            seed = self.chain.seed_of(epoch)
         if seed is None:
             self.ledger.record_epoch(epoch, [], opened=False)
             report.recorded.append(epoch)

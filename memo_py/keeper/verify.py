@@ -2,36 +2,42 @@
 
 For a Provider and an epoch the Keeper:
 
-1. rebuilds the blob universe from the chain's orders, with the Provider's own
-   rule (:func:`memo_py.chain.records.blob_universe`: blobs of the orders active
-   in the epoch, ordered by (order id, blob index));
+1. takes the Provider's orders as the chain held them at ``Epochs.universe_block(epoch)``
+   (the frozen universe, the same snapshot the Provider reads) and keeps those active
+   in the epoch that pay (:func:`memo_py.chain.records.blob_universe`);
 2. fetches the Provider's commitments of each order once per root
    (``GET /orders/{id}/commitments?root=…``: the order as that root describes it,
    with the zero commitment where a chunk its User deleted was), checks them against
    the order's on-chain root (:class:`memo_py.chain.merkle.CommitmentTree`) and keeps
    them decoded and subgroup-checked (:class:`memo_py.crypto.kzg.Commitments`) for
-   later epochs;
-3. derives the challenge from the epoch seed (:func:`memo_py.crypto.challenge.derive`);
+   later epochs; an order's live blobs are those whose commitment is not zero
+   (:func:`memo_py.chain.records.universe_order`), and an order with none is neither
+   challenged nor paid;
+3. derives the challenge from the epoch seed, bound to the chain, the Epochs
+   contract, the epoch and the universe digest (:func:`memo_py.crypto.challenge.derive`:
+   every order sampled on its own);
 4. checks the proof (pushed to ``POST /proofs`` or pulled from ``GET /proofs/{epoch}``):
-   ``C = sum rho_i C_i`` over the sampled commitments, then the KZG opening of C at z.
+   ``C = sum rho_j C_j`` over the sampled commitments, then the KZG opening of C at z.
 
 The verdict is PASSED, FAILED (a wrong proof, or commitments that do not match the
-root: the Provider's fault) or MISSED (no proof, or the Provider could not be reached).
+root: the Provider's fault) or MISSED (no proof, or the Provider could not be reached
+over the network). Any other error is the Keeper's own: it propagates, and no verdict
+is recorded for that Provider until the Keeper can judge it.
 """
 
 from __future__ import annotations
 
-import bisect
 import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import py_arkworks_bls12381 as ark
 
 from memo_py.chain.merkle import CommitmentTree
-from memo_py.chain.records import blob_universe
+from memo_py.chain.records import blob_universe, universe_order
 from memo_py.crypto import challenge, kzg
 from memo_py.errors import CommitmentMismatch, MemoError
 from memo_py.keeper.chain import ChainOrder, KeeperChain, RegisteredProvider
@@ -63,12 +69,17 @@ def _uint(name: str, value: Any) -> int:
 
 @dataclass(frozen=True)
 class ProofMessage:
-    """An epoch proof as ``GET /proofs/{epoch}`` serves it and ``POST /proofs`` takes it."""
+    """An epoch proof as ``GET /proofs/{epoch}`` serves it and ``POST /proofs`` takes it.
+
+    ``universe`` is the digest of the universe the Provider answered
+    (:func:`memo_py.crypto.challenge.universe_digest`); ``samples`` the (order position,
+    blob index) pairs it folded, for diagnosis: the Keeper derives both itself.
+    """
 
     provider: str
     epoch: int
-    blob_count: int
-    indices: tuple[int, ...]
+    universe: bytes
+    samples: tuple[tuple[int, int], ...]
     y: bytes
     proof: bytes
 
@@ -76,21 +87,26 @@ class ProofMessage:
     def from_json(cls, data: Any) -> ProofMessage:
         if not isinstance(data, dict):
             raise ValueError("a proof is a JSON object")
-        missing = {"provider", "epoch", "blob_count", "indices", "y", "proof"} - set(data)
+        missing = {"provider", "epoch", "universe", "samples", "y", "proof"} - set(data)
         if missing:
             raise ValueError(f"a proof needs the fields {sorted(missing)}")
         provider = data["provider"]
         if not isinstance(provider, str):
             raise ValueError("provider must be an address")
         _hex("provider", provider, 20)
-        indices = data["indices"]
-        if not isinstance(indices, list) or len(indices) > 1 << 16:
-            raise ValueError("indices must be a list of at most 65536 integers")
+        samples = data["samples"]
+        if not isinstance(samples, list) or len(samples) > 1 << 16:
+            raise ValueError("samples must be a list of at most 65536 [order, blob] pairs")
+        pairs = []
+        for pair in samples:
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise ValueError("a sample is an [order, blob] pair")
+            pairs.append((_uint("order position", pair[0]), _uint("blob index", pair[1])))
         return cls(
             provider=provider,
             epoch=_uint("epoch", data["epoch"]),
-            blob_count=_uint("blob_count", data["blob_count"]),
-            indices=tuple(_uint("index", i) for i in indices),
+            universe=_hex("universe", data["universe"], 32),
+            samples=tuple(pairs),
             y=_hex("y", data["y"], 32),
             proof=_hex("proof", data["proof"], 48),
         )
@@ -99,8 +115,8 @@ class ProofMessage:
         return {
             "provider": self.provider,
             "epoch": self.epoch,
-            "blob_count": self.blob_count,
-            "indices": list(self.indices),
+            "universe": "0x" + self.universe.hex(),
+            "samples": [list(pair) for pair in self.samples],
             "y": "0x" + self.y.hex(),
             "proof": "0x" + self.proof.hex(),
         }
@@ -187,7 +203,8 @@ class Verifier:
         self.cache = cache if cache is not None else CommitmentCache()
 
     def universe(self, provider: str, epoch: int) -> list[ChainOrder]:
-        """The Provider's orders challenged in ``epoch``, in universe order."""
+        """The Provider's orders challenged in ``epoch`` (frozen at its universe block), in
+        universe order, before the live-blob filter."""
         return blob_universe(self.chain.orders_of(provider, epoch), epoch)
 
     def _client(self, provider: RegisteredProvider) -> SignedClient:
@@ -218,49 +235,52 @@ class Verifier:
         orders = self.universe(provider.address, epoch)
         if not orders:
             return None
-        due = due_of(orders)
 
-        def verdict(outcome: str, reason: str = "") -> Verdict:
+        def verdict(outcome: str, reason: str = "", due: int = 0) -> Verdict:
             if outcome != PASSED:
                 log.info("provider %s epoch %d: %s (%s)", provider.address, epoch, outcome, reason)
             return Verdict(provider.address, epoch, outcome, due, reason)
+
+        everything = due_of(orders)
+        try:
+            fetched = [self.commitments(provider, order) for order in orders]
+        except CommitmentMismatch as exc:
+            return verdict(FAILED, str(exc), everything)
+        except RemoteError as exc:
+            if exc.status == 404:  # the Provider does not know an order it is paid for
+                return verdict(FAILED, f"commitments refused: {exc}", everything)
+            return verdict(MISSED, f"commitments unavailable: {exc}", everything)
+        except httpx.HTTPError as exc:  # the Provider cannot be reached: its fault, not ours
+            return verdict(MISSED, f"commitments unavailable: {type(exc).__name__}: {exc}", everything)
+        universe = [universe_order(order, list(c)) for order, c in zip(orders, fetched)]
+        # An order without a live blob proves nothing, so it is neither challenged nor paid.
+        kept = [k for k, u in enumerate(universe) if u.live]
+        if not kept:
+            return None
+        orders = [orders[k] for k in kept]
+        universe = [universe[k] for k in kept]
+        fetched = [fetched[k] for k in kept]
+        due = due_of(orders)
 
         if proof is None:
             try:
                 proof = self.pull_proof(provider, epoch)
             except RemoteError as exc:
-                return verdict(MISSED, f"no proof: {exc}")
+                return verdict(MISSED, f"no proof: {exc}", due)
             except ValueError as exc:
-                return verdict(FAILED, f"malformed proof: {exc}")
-            except Exception as exc:  # network errors of every kind: the Provider is unreachable
-                return verdict(MISSED, f"unreachable: {type(exc).__name__}: {exc}")
-        total = sum(o.blob_count for o in orders)
-        ch = challenge.derive(seed, provider.address, total, self.sample_size)
+                return verdict(FAILED, f"malformed proof: {exc}", due)
+            except httpx.HTTPError as exc:
+                return verdict(MISSED, f"unreachable: {type(exc).__name__}: {exc}", due)
+        binding = challenge.EpochBinding(self.chain.chain_id, self.chain.epochs, epoch, seed)
+        ch = challenge.derive(binding, provider.address, universe, self.sample_size)
         if proof.epoch != epoch or proof.provider.lower() != provider.address.lower():
-            return verdict(FAILED, "the proof is for another epoch or Provider")
-        if proof.blob_count != total or proof.indices != ch.indices:
-            return verdict(FAILED, f"the proof answers another challenge (blob count {proof.blob_count}, expected {total})")
-        starts = []
-        offset = 0
-        for order in orders:
-            starts.append(offset)
-            offset += order.blob_count
-        points = []
-        try:
-            for index in ch.indices:
-                which = bisect.bisect_right(starts, index) - 1
-                points.append(self.commitments(provider, orders[which]).points[index - starts[which]])
-        except CommitmentMismatch as exc:
-            return verdict(FAILED, str(exc))
-        except RemoteError as exc:
-            if exc.status == 404:  # the Provider does not know an order it is paid for
-                return verdict(FAILED, f"commitments refused: {exc}")
-            return verdict(MISSED, f"commitments unavailable: {exc}")
-        except Exception as exc:
-            return verdict(MISSED, f"commitments unavailable: {type(exc).__name__}: {exc}")
+            return verdict(FAILED, "the proof is for another epoch or Provider", due)
+        if proof.universe != ch.universe or proof.samples != ch.samples:
+            return verdict(FAILED, "the proof answers another challenge (its universe or samples differ)", due)
+        points = [fetched[position].points[index] for position, index in ch.samples]
         combined = ark.G1Point.multiexp_unchecked(points, [ark.Scalar(c) for c in ch.coeffs]).to_compressed_bytes()
         try:
             ok = kzg.verify_opening(combined, ch.z, proof.y, proof.proof)
         except MemoError as exc:
-            return verdict(FAILED, f"malformed proof: {exc}")
-        return verdict(PASSED) if ok else verdict(FAILED, "the KZG opening does not verify")
+            return verdict(FAILED, f"malformed proof: {exc}", due)
+        return verdict(PASSED, due=due) if ok else verdict(FAILED, "the KZG opening does not verify", due)

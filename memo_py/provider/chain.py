@@ -41,6 +41,11 @@ class ProviderChain(Protocol):
         ...
 
     @property
+    def epochs(self) -> str:
+        """The Epochs contract's address (bound into every challenge)."""
+        ...
+
+    @property
     def market(self) -> str:
         """The Market contract's address (EIP-712 verifying contract)."""
         ...

@@ -6,6 +6,7 @@ import os
 
 from pydantic import ConfigDict, Field
 
+from memo_py.crypto.challenge import DEFAULT_SAMPLE_SIZE
 from memo_py.configfile import AgentEndpoint, DaemonConfig, load_model
 from memo_py.cores import usable_cores
 from memo_py.native import PAYLOAD_BYTES_PER_BLOB
@@ -30,7 +31,7 @@ class ProviderConfig(DaemonConfig):
     #: Processes that commit blobs (ckzg holds the GIL, so one process per core).
     workers: int = Field(default_factory=usable_cores, ge=1)
     #: Blobs sampled per epoch challenge.
-    sample_size: int = Field(default=16, ge=1)
+    sample_size: int = Field(default=DEFAULT_SAMPLE_SIZE, ge=1)
     #: Largest chunk accepted, in blobs (bounds the memory one request may take).
     max_chunk_blobs: int = Field(default=16, ge=1)
     host: str = "127.0.0.1"

@@ -457,7 +457,7 @@ class ProviderLoop:
             else:
                 self.state.set_epoch(epoch, PENDING, now, next_try=now + self._backoff(tries), error=error)
             return
-        self.state.set_epoch(epoch, PROVED, now, blob_count=proof.blob_count)
+        self.state.set_epoch(epoch, PROVED, now, blob_count=len(proof.samples))
         self.state.add_pushes(epoch, self.config.keepers)
         report.proved.append(epoch)
         self._push(epoch, list(self.config.keepers), now, report)

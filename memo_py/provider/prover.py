@@ -1,19 +1,19 @@
 """Epoch proofs: the Provider's answer to each epoch's challenge.
 
-The blob universe of an epoch is every blob of the Provider's on-chain orders
-active in that epoch, ordered by (order id, blob index); a Keeper builds the same
-list from the chain. The challenge (:func:`memo_py.crypto.challenge.derive`)
-samples indices into it; the Provider reads those blobs back from its chunk
-store (chunks are stored as payload, so it packs the chunk again and slices the
-blob out), folds them natively and opens the fold at z with one KZG
-proof (:func:`memo_py.crypto.kzg.prove`, run in the commit pool). A blob of a
-chunk that the order's root of that epoch releases is the zero blob
-(:mod:`memo_py.provider.versions`): it is folded in without being read.
+The universe of an epoch is the Provider's on-chain orders as they stood at the
+epoch's universe block (``Epochs.universe_block``: the last block of the epoch
+before, fixed before the seed exists), active in that epoch and paying, ordered
+by order id; of each order only its live blobs count (a non-zero commitment under
+that root). A Keeper builds the same list from the chain and the commitments. The
+challenge (:func:`memo_py.crypto.challenge.derive`) samples each order on its own;
+the Provider reads those blobs back from its chunk store (chunks are stored as
+payload, so it packs the chunk again and slices the blob out), folds them natively
+and opens the fold at z with one KZG proof (:func:`memo_py.crypto.kzg.prove`, run
+in the commit pool).
 """
 
 from __future__ import annotations
 
-import bisect
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from memo_py.crypto import challenge
 from memo_py.errors import UnknownEpoch
 from memo_py.protocol.http import SignedClient
-from memo_py.chain.records import ChainOrder, blob_universe  # blob_universe re-exported from here
+from memo_py.chain.records import ChainOrder, blob_universe, universe_order  # blob_universe re-exported from here
 from memo_py.provider.chain import ProviderChain
 from memo_py.provider.config import KeeperEndpoint
 from memo_py.provider.ingest import Committer
@@ -43,8 +43,8 @@ class EpochProof:
 
     provider: str
     epoch: int
-    blob_count: int
-    indices: tuple[int, ...]
+    universe: bytes
+    samples: tuple[tuple[int, int], ...]
     y: bytes
     proof: bytes
 
@@ -52,8 +52,8 @@ class EpochProof:
         return {
             "provider": self.provider,
             "epoch": self.epoch,
-            "blob_count": self.blob_count,
-            "indices": list(self.indices),
+            "universe": "0x" + self.universe.hex(),
+            "samples": [list(pair) for pair in self.samples],
             "y": "0x" + self.y.hex(),
             "proof": "0x" + self.proof.hex(),
         }
@@ -86,45 +86,49 @@ class Prover:
         return await self.build_proof(epoch, seed)
 
     async def build_proof(self, epoch: int, seed: bytes) -> EpochProof:
-        """Derive the challenge over the orders active in ``epoch`` (as the chain holds them
-        for that epoch, as the Keepers read them), read the sampled blobs and prove."""
+        """Derive the challenge over the epoch's frozen universe (the chain's orders at its
+        universe block, as the Keepers read them), read the sampled blobs and prove."""
         orders = blob_universe(await run_in_threadpool(self.chain.orders_of, self.address, epoch), epoch)
-        total = sum(o.blob_count for o in orders)
-        if total == 0:
-            raise UnknownEpoch(f"no active orders to prove in epoch {epoch}")
-        key = (epoch, bytes(seed), self.sample_size, tuple((o.order_id, o.root, o.blob_count) for o in orders))
+        universe, reading = await run_in_threadpool(self._universe, orders)
+        if not any(u.live for u in universe):
+            raise UnknownEpoch(f"no live blobs to prove in epoch {epoch}")
+        key = (epoch, bytes(seed), self.sample_size, tuple((o.order_id, o.root, o.blob_count, o.size) for o in orders))
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        ch = challenge.derive(seed, self.address, total, self.sample_size)
-        blobs = await run_in_threadpool(self._read_blobs, orders, ch.indices)
+        live = [k for k, u in enumerate(universe) if u.live]
+        universe = [universe[k] for k in live]
+        reading = [reading[k] for k in live]
+        binding = challenge.EpochBinding(self.chain.chain_id, self.chain.epochs, epoch, seed)
+        ch = challenge.derive(binding, self.address, universe, self.sample_size)
+        blobs = await run_in_threadpool(self._read_blobs, reading, ch.samples)
         opening = await self.committer.prove(blobs, ch.coeffs, ch.z)
-        proof = EpochProof(self.address, epoch, total, ch.indices, opening.y_bytes, opening.proof)
+        proof = EpochProof(self.address, epoch, ch.universe, ch.samples, opening.y_bytes, opening.proof)
         self._cache[key] = proof
         while len(self._cache) > 8:
             self._cache.popitem(last=False)
         return proof
 
-    def _read_blobs(self, orders: Sequence[ChainOrder], indices: Sequence[int]) -> list[bytes]:
-        """The blobs at universe ``indices``, reading each chunk once (none of a released one)."""
-        starts = []
-        offset = 0
+    def _universe(self, orders: Sequence[ChainOrder]) -> tuple[list[Any], list[tuple[Any, frozenset[int]]]]:
+        """Each order as its challenge sees it (live blobs from this Provider's commitments
+        under the order's root), and what reading its blobs needs (agreement, released)."""
+        universe, reading = [], []
         for order in orders:
-            starts.append(offset)
-            offset += order.blob_count
-        read: dict[bytes, tuple[Any, frozenset[int], dict[int, bytes]]] = {}
+            agreement = self.agreements.find(order.order_id)
+            if agreement is None:
+                raise ChunkMissing(f"order 0x{order.order_id.hex()} is on-chain but has no agreement here")
+            commitments, released = self.versions.commitments(agreement, order.root, order.blob_count)
+            universe.append(universe_order(order, commitments))
+            reading.append((agreement, released))
+        return universe, reading
+
+    def _read_blobs(self, reading: Sequence[tuple[Any, frozenset[int]]], samples: Sequence[tuple[int, int]]) -> list[bytes]:
+        """The sampled blobs, reading each chunk once (never one that the root releases)."""
+        caches: dict[int, dict[int, bytes]] = {}
         out = []
-        for index in indices:
-            which = bisect.bisect_right(starts, index) - 1
-            order = orders[which]
-            if order.order_id not in read:
-                agreement = self.agreements.find(order.order_id)
-                if agreement is None:
-                    raise ChunkMissing(f"order 0x{order.order_id.hex()} is on-chain but has no agreement here")
-                released = self.versions.released_at(agreement, order.root, order.blob_count)
-                read[order.order_id] = (agreement, released, {})
-            agreement, released, cache = read[order.order_id]
-            out.append(self.versions.blob(agreement, index - starts[which], released, cache))
+        for position, index in samples:
+            agreement, released = reading[position]
+            out.append(self.versions.blob(agreement, index, released, caches.setdefault(position, {})))
         return out
 
 

@@ -1,5 +1,6 @@
 """Helpers of the Epochs tests: BLS keepers (memo_py.crypto.bls, blspy PopSchemeMPL), a deployment wrapper."""
 
+from memo_py.chain.epochs import header_rlp
 from memo_py.chain.merkle import attestation_message
 from memo_py.crypto import bls
 
@@ -33,12 +34,26 @@ class Deployment:
         msg = self.message(epoch, root)
         return aggregate(self.keepers[i].sign(msg) for i in signers)
 
+    def header(self, number):
+        """The RLP header of block ``number``, as open_epoch takes it."""
+        return header_rlp(self.chain.provider.web3.eth.get_block(number))
+
+    def open(self, epoch, sender):
+        """Mine until ``epoch``'s seed block is sealed, then open it; the receipt."""
+        seed_block = self.epochs.seed_block(epoch)
+        gap = seed_block - self.chain.blocks.head.number
+        if gap > 0:
+            self.chain.mine(gap)  # the transaction lands in the block after the seed block
+        return self.epochs.open_epoch(epoch, self.header(seed_block), sender=sender)
+
     def finished_epoch(self, sender):
-        """Open the current epoch and mine past its end; returns the epoch."""
-        tx = self.epochs.open_epoch(sender=sender)
-        epoch = tx.return_value if tx.return_value is not None else self.epochs.current_epoch()
-        end = self.epochs.end_block_of(epoch)
-        gap = end - self.chain.blocks.head.number
+        """Open the next epoch not yet opened (from the current one on) and mine past its end;
+        returns the epoch."""
+        epoch = self.epochs.current_epoch()
+        while self.epochs.end_block_of(epoch) != 0:
+            epoch += 1
+        self.open(epoch, sender)
+        gap = self.epochs.end_block_of(epoch) - self.chain.blocks.head.number
         if gap > 0:
             self.chain.mine(gap)
         return epoch

@@ -18,8 +18,17 @@ def test_epoch_zero_starts_at_deployment(three):
     assert d.epochs.latest_attested() == 0
 
 
-def test_zero_epoch_length_refused(project, owner, three):
+def test_too_short_an_epoch_is_refused(project, owner, three):
     import ape
 
-    with ape.reverts("epochs: zero epoch length"):
-        owner.deploy(project.Epochs, three.registry, 0)
+    for length in (0, 1):
+        with ape.reverts("epochs: epoch too short"):
+            owner.deploy(project.Epochs, three.registry, length)
+
+
+def test_nobody_can_change_the_epoch_length(three):
+    """The owner once could make order terms pass in a few blocks, or never: the length is
+    now fixed at deployment and no function changes it."""
+    abi_names = {item.name for item in three.epochs.contract_type.abi if item.type == "function"}
+    assert "set_epoch_length" not in abi_names
+    assert {n for n in abi_names if n.startswith("set_")} == {"set_quorum"}

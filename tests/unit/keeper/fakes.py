@@ -86,10 +86,12 @@ class FakeNetwork:
 
     # -- KeeperChain -----------------------------------------------------------------
 
-    def open_epoch(self) -> bytes:
-        if self.epoch in self.seeds:
-            raise AttestRefused("epochs: epoch already opened")
-        self.open_seed(self.epoch)
+    def open_epoch(self, epoch: int) -> bytes | None:
+        """As ``RoleChain.open_epoch``: None when ``epoch`` is open already or its seed block
+        (in this fake: the epoch itself) has not come yet."""
+        if epoch in self.seeds or epoch > self.epoch:
+            return None
+        self.open_seed(epoch)
         return b"\x01" * 32
 
     def providers(self) -> list[RegisteredProvider]:

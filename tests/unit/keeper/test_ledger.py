@@ -59,7 +59,7 @@ def test_no_provider_gives_the_zero_root(ledger):
 def test_the_ledger_survives_a_restart(tmp_path):
     ledger = Ledger(tmp_path / "l.db")
     root = ledger.record_epoch(3, verdicts(3)).root
-    proof = ProofMessage(PROVIDER, 4, 2, (0, 1), b"\x01" * 32, b"\x02" * 48)
+    proof = ProofMessage(PROVIDER, 4, b"\x03" * 32, ((0, 0), (0, 1)), b"\x01" * 32, b"\x02" * 48)
     ledger.record_proof(proof)
     ledger.mark_attested(3, root)
     ledger.close()

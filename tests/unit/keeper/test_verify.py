@@ -52,8 +52,11 @@ def test_a_proof_for_another_challenge_fails(network, providers, verifier):
     proof = verifier.pull_proof(registered(network, honest), EPOCH)
     verdict = verifier.verify(registered(network, honest), EPOCH, network.open_seed(EPOCH + 1), proof)
     assert verdict.outcome == FAILED  # every blob is sampled, so only the opening betrays it
-    fewer = replace(proof, blob_count=1)
+    fewer = replace(proof, samples=proof.samples[:1])
     verdict = verifier.verify(registered(network, honest), EPOCH, seed, fewer)
+    assert verdict.outcome == FAILED and "another challenge" in verdict.reason
+    other_universe = replace(proof, universe=bytes(32))
+    verdict = verifier.verify(registered(network, honest), EPOCH, seed, other_universe)
     assert verdict.outcome == FAILED and "another challenge" in verdict.reason
     wrong_epoch = replace(proof, epoch=EPOCH + 1)
     assert verifier.verify(registered(network, honest), EPOCH, seed, wrong_epoch).outcome == FAILED

@@ -13,6 +13,7 @@ from memo_py.provider.chain import ChainOrder
 
 CHAIN_ID = 31337
 MARKET = "0x" + "4d" * 20
+EPOCHS = "0x" + "e9" * 20
 
 
 class FakeChain:
@@ -21,6 +22,7 @@ class FakeChain:
     def __init__(self, *, users: Sequence[str] = (), keepers: Sequence[str] = (), epoch: int = 0) -> None:
         self.chain_id = CHAIN_ID
         self.market = to_checksum_address(MARKET)
+        self.epochs = to_checksum_address(EPOCHS)
         self.users = {to_checksum_address(u) for u in users}
         self.keepers = {to_checksum_address(k) for k in keepers}
         self.epoch = epoch

@@ -85,3 +85,24 @@ def terms(nonce: int = 1, *, blob_count: int = 2, chunk_blobs: int = 1, price: i
         "blob_count": blob_count,
         "chunk_blobs": chunk_blobs,
     }
+
+
+def keeper_verifies(chain: FakeChain, epoch: int, seed: bytes, proof, commitments: dict[bytes, list[bytes]], sample_size: int = 16) -> bool:
+    """The Keeper's check of a proof (JSON or EpochProof), written out: the universe from the
+    chain's orders and ``commitments`` (by order id, as that epoch's roots cover them), the
+    bound challenge, the MSM of the sampled commitments, then the opening."""
+    from memo_py.chain.records import blob_universe, universe_order
+    from memo_py.crypto import challenge, kzg
+
+    if not isinstance(proof, dict):
+        proof = proof.to_json()
+    orders = blob_universe(chain.orders_of(PROVIDER.address, epoch), epoch)
+    universe = [universe_order(o, commitments[o.order_id]) for o in orders]
+    kept = [k for k, u in enumerate(universe) if u.live]
+    orders, universe = [orders[k] for k in kept], [universe[k] for k in kept]
+    binding = challenge.EpochBinding(chain.chain_id, chain.epochs, epoch, seed)
+    ch = challenge.derive(binding, PROVIDER.address, universe, sample_size)
+    assert proof["universe"] == "0x" + ch.universe.hex()
+    assert proof["samples"] == [list(pair) for pair in ch.samples]
+    sampled = kzg.Commitments([commitments[orders[p].order_id][i] for p, i in ch.samples])
+    return kzg.verify(sampled, ch.coeffs, ch.z, bytes.fromhex(proof["y"][2:]), bytes.fromhex(proof["proof"][2:]))

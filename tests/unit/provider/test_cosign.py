@@ -12,7 +12,7 @@ from memo_py.chain import eip712, merkle
 from memo_py.protocol.http import RemoteError
 
 from .fakes import CHAIN_ID, MARKET
-from .support import BLOB, KEEPER, OTHER_USER, PRICE, PROVIDER, USER, terms
+from .support import BLOB, KEEPER, OTHER_USER, PRICE, PROVIDER, USER, keeper_verifies, terms
 
 NONCE, START, END = 3, 2, 10
 
@@ -74,11 +74,7 @@ def test_cosign_returns_the_providers_eip712_signature(provider, user, order, ch
     seed = chain.open_epoch(START)
     with provider.client(KEEPER) as keeper:
         proof = keeper.get_json(f"/proofs/{START}")
-    from memo_py.crypto import challenge, kzg
-
-    ch = challenge.derive(seed, PROVIDER.address, 2, 16)
-    y, opening = bytes.fromhex(proof["y"][2:]), bytes.fromhex(proof["proof"][2:])
-    assert kzg.verify(kzg.Commitments(commitments).subset(ch.indices), ch.coeffs, ch.z, y, opening)
+    assert keeper_verifies(chain, START, seed, proof, {bytes.fromhex(oid[2:]): commitments})
 
 
 def test_a_root_that_does_not_match_the_stored_commitments_gets_400(user, order):

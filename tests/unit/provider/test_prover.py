@@ -16,13 +16,12 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from memo_py.crypto import challenge, kzg
 from memo_py.protocol.auth import RequestVerifier
 from memo_py.protocol.http import RemoteError, authenticate
 from memo_py.provider import ChainOrder, KeeperEndpoint, blob_universe
 from memo_py.provider.agreements import order_id
 
-from .support import BLOB, KEEPER, PROVIDER, USER, free_port, make_config, serve, terms
+from .support import BLOB, KEEPER, PROVIDER, USER, free_port, keeper_verifies, make_config, serve, terms
 
 START, END = 2, 10
 
@@ -44,16 +43,12 @@ def _stored_order(client, chain, nonce: int, blob_count: int, chunk_blobs: int) 
 
 @pytest.fixture
 def stored(provider, user, chain):
-    """Two orders (2 blobs in one chunk, 1 blob) on a Provider; the universe's commitments."""
-    orders = dict([_stored_order(user, chain, 1, 2, 2), _stored_order(user, chain, 2, 1, 1)])
-    return [c for oid in sorted(orders) for c in orders[oid]]
+    """Two orders (2 blobs in one chunk, 1 blob) on a Provider; their commitments by order id."""
+    return dict([_stored_order(user, chain, 1, 2, 2), _stored_order(user, chain, 2, 1, 1)])
 
 
-def keeper_checks(proof: dict, seed: bytes, commitments: list[bytes], sample_size: int) -> bool:
-    ch = challenge.derive(seed, PROVIDER.address, len(commitments), sample_size)
-    assert proof["indices"] == list(ch.indices) and proof["blob_count"] == len(commitments)
-    subset = kzg.Commitments(commitments).subset(ch.indices)
-    return kzg.verify(subset, ch.coeffs, ch.z, bytes.fromhex(proof["y"][2:]), bytes.fromhex(proof["proof"][2:]))
+def keeper_checks(proof: dict, epoch: int, seed: bytes, chain, stored: dict[bytes, list[bytes]], sample_size: int) -> bool:
+    return keeper_verifies(chain, epoch, seed, proof, stored, sample_size)
 
 
 def test_the_proof_verifies_against_the_stored_commitments(provider, chain, stored):
@@ -62,20 +57,21 @@ def test_the_proof_verifies_against_the_stored_commitments(provider, chain, stor
         proof = keeper.get_json("/proofs/3")
         assert keeper.get_json("/proofs/3") == proof  # cached, same answer
     assert proof["provider"] == PROVIDER.address and proof["epoch"] == 3
-    assert keeper_checks(proof, seed, stored, 16)
+    assert keeper_checks(proof, 3, seed, chain, stored, 16)
 
 
-def test_a_sample_smaller_than_the_universe_maps_indices_across_orders(tmp_path, chain, committer):
+def test_each_order_is_sampled_on_its_own_and_indices_map_into_it(tmp_path, chain, committer):
     running = serve(make_config(tmp_path, sample_size=2), chain, committer)
     try:
         with running.client(USER) as user:
-            orders = dict([_stored_order(user, chain, 1, 2, 1), _stored_order(user, chain, 2, 2, 2)])
-        universe = [c for oid in sorted(orders) for c in orders[oid]]
+            orders = dict([_stored_order(user, chain, 1, 2, 1), _stored_order(user, chain, 2, 4, 2)])
         for epoch in (3, 4, 5):
             seed = chain.open_epoch(epoch)
             with running.client(KEEPER) as keeper:
                 proof = keeper.get_json(f"/proofs/{epoch}")
-            assert len(proof["indices"]) == 2 and keeper_checks(proof, seed, universe, 2)
+            # Each order is sampled on its own: 2 blobs of each (both orders hold 2).
+            assert [p for p, _ in proof["samples"]] == [0, 0, 1, 1]
+            assert keeper_checks(proof, epoch, seed, chain, orders, 2)
     finally:
         running.stop()
 
@@ -107,7 +103,7 @@ def test_a_tampered_blob_makes_the_proof_fail(provider, chain, stored, tmp_path)
         db.commit()
         db.close()
         proof = keeper.get_json("/proofs/3")
-    assert not keeper_checks(proof, seed, stored, 16)
+    assert not keeper_checks(proof, 3, seed, chain, stored, 16)
 
 
 def test_proofs_are_for_keepers_only(provider, user, stored, chain):
@@ -125,7 +121,7 @@ def test_an_epoch_without_seed_or_without_active_orders_gets_404(provider, chain
         chain.open_epoch(END)
         with pytest.raises(RemoteError) as err:
             keeper.get_json(f"/proofs/{END}")
-        assert err.value.status == 404 and "no active orders" in err.value.message
+        assert err.value.status == 404 and "no live blobs" in err.value.message
 
 
 def test_the_proof_is_pushed_to_every_keeper_signed_by_the_provider(tmp_path, chain, committer):
@@ -149,7 +145,7 @@ def test_the_proof_is_pushed_to_every_keeper_signed_by_the_provider(tmp_path, ch
     running = serve(make_config(tmp_path, keepers=keepers), chain, committer)
     try:
         with running.client(USER) as user:
-            _, commitments = _stored_order(user, chain, 1, 1, 1)
+            raw, commitments = _stored_order(user, chain, 1, 1, 1)
         seed = chain.open_epoch(3)
         outcome = asyncio.run(running.service.push_epoch(3))
     finally:
@@ -158,4 +154,4 @@ def test_the_proof_is_pushed_to_every_keeper_signed_by_the_provider(tmp_path, ch
         thread.join(5)
     assert outcome[up] == "ok" and outcome[down].startswith("ConnectError")  # one Keeper down: the others still get it
     assert len(received) == 1 and received[0][0] == PROVIDER.address
-    assert keeper_checks(received[0][1], seed, commitments, 16)
+    assert keeper_checks(received[0][1], 3, seed, chain, {raw: commitments}, 16)

@@ -13,13 +13,13 @@ import pytest
 
 from memo_py.chain import eip712, merkle
 from memo_py.chain.records import Dispute
-from memo_py.crypto import challenge, kzg
+from memo_py.crypto import kzg
 from memo_py.crypto.kzg import ZERO_COMMITMENT
 from memo_py.protocol.http import RemoteError
 from memo_py.provider.housekeeping import ChunkRelease, releasable_chunks, release_chunks
 
 from .fakes import CHAIN_ID, MARKET
-from .support import BLOB, CAPACITY, KEEPER, PRICE, PROVIDER, USER, terms
+from .support import BLOB, CAPACITY, KEEPER, PRICE, PROVIDER, USER, keeper_verifies, terms
 
 NONCE, START, END = 4, 2, 10
 
@@ -152,13 +152,11 @@ def test_proofs_under_the_new_root_need_no_released_data(provider, user, chain, 
     seed = chain.open_epoch(START)
     with provider.client(KEEPER) as keeper:
         proof = keeper.get_json(f"/proofs/{START}")
-    ch = challenge.derive(seed, PROVIDER.address, 3, 16)
     listed = [ZERO_COMMITMENT, commitments[1], ZERO_COMMITMENT]
     assert merkle.CommitmentTree(listed).root == update.root
-    y, opening = bytes.fromhex(proof["y"][2:]), bytes.fromhex(proof["proof"][2:])
-    assert kzg.verify(kzg.Commitments(listed).subset(ch.indices), ch.coeffs, ch.z, y, opening)
-    # The same proof does not pass against the old commitments: the zero blobs were folded in.
-    assert not kzg.verify(kzg.Commitments(commitments).subset(ch.indices), ch.coeffs, ch.z, y, opening)
+    # Only the live blob is in the universe: released blobs are never sampled.
+    assert proof["samples"] == [[0, 1]]
+    assert keeper_verifies(chain, START, seed, proof, {raw: listed})
 
 
 def test_an_epoch_under_the_old_root_is_proven_with_the_data(provider, user, chain, order):
@@ -169,8 +167,8 @@ def test_an_epoch_under_the_old_root_is_proven_with_the_data(provider, user, cha
     chain.orders[raw] = old  # the epoch a Keeper judges still had the old root
     seed = chain.open_epoch(START)
     proof = asyncio.run(provider.service.prover.build_proof(START, seed))
-    ch = challenge.derive(seed, PROVIDER.address, 3, 16)
-    assert kzg.verify(kzg.Commitments(commitments).subset(ch.indices), ch.coeffs, ch.z, proof.y, proof.proof)
+    assert len(proof.samples) == 3  # the old root has every blob live
+    assert keeper_verifies(chain, START, seed, proof, {raw: commitments})
 
 
 def test_housekeeping_deletes_a_released_chunk_once_the_older_roots_are_judged(provider, user, chain, order):
