@@ -92,7 +92,9 @@ def main() -> None:
     packed = native.pack_blobs(os.urandom(SAMPLE * native.PAYLOAD_BYTES_PER_BLOB))
     blobs = [packed[k : k + native.BYTES_PER_BLOB] for k in range(0, len(packed), native.BYTES_PER_BLOB)]
     assert len(blobs) == SAMPLE
-    chal = challenge.derive(os.urandom(32), PROVIDER, SAMPLE, SAMPLE)
+    order = challenge.UniverseOrder(os.urandom(32), os.urandom(32), SAMPLE, SAMPLE, tuple(range(SAMPLE)))
+    binding = challenge.EpochBinding(31337, bytes(20), 1, os.urandom(32))
+    chal = challenge.derive(binding, PROVIDER, [order], SAMPLE)
     coeffs, z = list(chal.coeffs), chal.z
     z_bytes = chal.z_bytes
 
