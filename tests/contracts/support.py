@@ -15,6 +15,10 @@ MIN_USER_PLEDGE = 1 * UNIT
 MIN_PROVIDER_PLEDGE = 100 * UNIT
 MIN_KEEPER_PLEDGE = 50 * UNIT
 UNBONDING_DELAY = 7 * 24 * 3600
+# The Registry's immutable bounds in these tests.
+MIN_UNBONDING_DELAY = 3600
+MAX_UNBONDING_DELAY = 30 * 24 * 3600
+MAX_MIN_PLEDGE = 10_000 * UNIT
 FEE_BPS = 500
 USER, PROVIDER, KEEPER = 1, 2, 4
 
@@ -35,6 +39,21 @@ class KeeperKey:
     pubkey: bytes
     pubkey_xy: bytes
     pop: bytes
+
+    def registration(self, registry, keeper, chain_id: int | None = None) -> bytes:
+        """The key's registration signature (EIP-2537 G2) for `keeper` at `registry`."""
+        from memo_py.crypto import bls
+
+        if chain_id is None:
+            import ape
+
+            chain_id = ape.chain.chain_id
+        registry, keeper = getattr(registry, "address", registry), getattr(keeper, "address", keeper)
+        return bls.g2_to_eip2537(bls.sign_keeper_registration(self.secret, chain_id, registry, keeper))
+
+    def register_args(self, registry, keeper, pledge: int) -> tuple:
+        """The arguments of `registry.register_keeper` for `keeper`."""
+        return (pledge, self.pubkey, self.pubkey_xy, self.pop, self.registration(registry, keeper))
 
 
 def keeper_key(seed: int) -> KeeperKey:
