@@ -64,6 +64,26 @@ def keeper_key(seed: int) -> KeeperKey:
     return KeeperKey(secret, pubkey, bls.g1_to_eip2537(pubkey), bls.g2_to_eip2537(bls.pop_prove(secret)))
 
 
+FEE_STREAM_SECONDS = 86400  # Registry.FEE_STREAM_SECONDS
+FEE_PRECISION = 10**27
+
+
+def streamed_fees(amount: int, weight: int, total_weight: int) -> int:
+    """What a Keeper of `weight` (out of `total_weight`, unchanged throughout) can claim once
+    a fresh `add_fees(amount)` has streamed out in full: the Registry's own roundings
+    (rate floored per second, index floored per weight, share floored)."""
+    streamed = amount * FEE_PRECISION // FEE_STREAM_SECONDS * FEE_STREAM_SECONDS
+    return weight * (streamed // total_weight) // FEE_PRECISION
+
+
+def let_fees_stream():
+    """Move the chain past a whole fee stream (mines a block)."""
+    import ape
+
+    ape.chain.pending_timestamp += FEE_STREAM_SECONDS
+    ape.chain.mine()
+
+
 def event_args(receipt, contract, name):
     """The decoded args of every `name` event that `contract` emitted in `receipt`."""
     return [log.event_arguments for log in receipt.events if log.event_name == name and log.contract_address == contract.address]
