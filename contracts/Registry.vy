@@ -327,8 +327,8 @@ def top_up(role: uint256, amount: uint256):
 @external
 def request_exit(role: uint256):
     """
-    @notice Enter the exit queue for `role`. A Keeper stops counting for quorum at once;
-            a Provider takes no new orders.
+    @notice Enter the exit queue for `role`. A Keeper stops counting for quorum and
+            earning fees at once; a Provider takes no new orders.
     @param role USER, PROVIDER or KEEPER; the exit completes after `unbonding_delay` seconds.
     """
     assert self.roles_of[msg.sender] & role != 0 and self._is_role(role), "registry: role not held"
@@ -693,6 +693,8 @@ def _restart_fee_stream(extra: uint256):
     total: uint256 = extra + self.fee_unassigned
     if end > block.timestamp:
         total += self.fee_rate * (end - block.timestamp)
+    if total == 0:
+        return  # nothing to stream
     rate: uint256 = total // FEE_STREAM_SECONDS
     end = block.timestamp + FEE_STREAM_SECONDS
     self.fee_rate = rate
@@ -709,8 +711,9 @@ def _stream_fees():
     # the index cannot represent, the streamed amount is kept in fee_unassigned.
     until: uint256 = min(block.timestamp, self.fee_stream_end)
     last: uint256 = self.fee_updated_at
-    if until > last:
-        streamed: uint256 = self.fee_rate * (until - last)
+    rate: uint256 = self.fee_rate
+    if until > last and rate > 0:
+        streamed: uint256 = rate * (until - last)
         weight: uint256 = self.total_keeper_weight
         if weight == 0:
             self.fee_unassigned += streamed
