@@ -11,21 +11,32 @@
         (versioned_hash(commitment), z, y, commitment, proof).
         - A correct answer closes the dispute and pays the bond to the
           Provider (it covers the Provider's gas).
-        - No answer by the deadline: anyone may resolve the dispute; the
+        - No answer by the deadline: anyone may resolve the dispute. The
           Provider's pledge is slashed by `slash_amount` (through the Registry,
-          paid to the challenger) and the bond goes back to the challenger.
+          into this contract) and split: the challenger gets its bond back
+          plus a reward of min(bond, slashed / 2); the rest goes to the order's
+          User, at most the order's full-term value size * price * (end - start)
+          over all the disputes of that order (`compensated_of`); anything
+          beyond is burned (sent to BURN_ADDRESS). So a Provider that
+          challenges itself from a second account always loses at least half
+          of the slash, and a challenger never earns more than its bond.
 @dev Trust model: the contract trusts the Market for an order's Provider,
-     commitment root, blob count and term (`IMarket.order_of`, both sides
-     co-signed them), the Epochs contract for the current epoch, the Registry
-     to slash (the owner must wire this contract as a slasher there), and the
+     User, commitment root, blob count and term (`IMarket.order_of`, both
+     sides co-signed them), the Epochs contract for the current epoch, the
+     Registry to slash (the owner wires this contract there once), and the
      token to move bonds. The order's root and Provider are copied into the
      dispute when it opens, so a later order update cannot move the target.
      z is fixed at the challenge from `prevrandao`, which the challenger does
      not control, and is below the BLS modulus as the precompile requires.
      The contract holds only bonds: its token balance is the sum of the bonds
-     of the open disputes. The owner (two-step) sets the minimum bond, the
-     answer window and the slash amount; a change applies to disputes opened
-     afterwards.
+     of the open disputes (a slash passes through within the transaction).
+     What the owner (two-step) can still do: set the minimum bond (at least
+     MIN_BOND_FLOOR > 0), the answer window (within [DISPUTE_WINDOW_FLOOR,
+     DISPUTE_WINDOW_CEILING]) and the slash amount (at most SLASH_AMOUNT_CAP);
+     the bounds are immutables fixed at deployment. The window applies to
+     disputes opened afterwards, the slash amount to disputes resolved
+     afterwards. The owner has no other power: it cannot slash, and as a
+     challenger it earns at most its bond per unanswered dispute.
 """
 
 from ethereum.ercs import IERC20
@@ -56,6 +67,8 @@ BLS_MODULUS: constant(uint256) = 52435875175126190479447740508185965837690552500
 FIELD_ELEMENTS_PER_BLOB: constant(uint256) = 4096
 VERSIONED_HASH_VERSION_KZG: constant(uint256) = 1
 COMMITMENT_BYTES: constant(uint256) = 48
+# Where the part of a slash that neither the challenger nor the User may take goes.
+BURN_ADDRESS: public(constant(address)) = 0x000000000000000000000000000000000000dEaD
 
 STATUS_NONE: constant(uint8) = 0
 STATUS_OPEN: constant(uint8) = 1
@@ -82,6 +95,11 @@ TOKEN: public(immutable(IERC20))
 MARKET: public(immutable(IMarket))
 EPOCHS: public(immutable(IEpochs))
 REGISTRY: public(immutable(IRegistry))
+# Bounds of the owner's setters, fixed at deployment.
+MIN_BOND_FLOOR: public(immutable(uint256))
+DISPUTE_WINDOW_FLOOR: public(immutable(uint256))
+DISPUTE_WINDOW_CEILING: public(immutable(uint256))
+SLASH_AMOUNT_CAP: public(immutable(uint256))
 
 min_bond: public(uint256)
 dispute_window: public(uint256)
@@ -90,6 +108,8 @@ slash_amount: public(uint256)
 disputes: public(HashMap[uint256, Dispute])
 dispute_count: public(uint256)
 open_disputes: public(HashMap[address, uint256])
+# Slashed tokens paid to an order's User so far, over all its disputes (at most its full-term value).
+compensated_of: public(HashMap[bytes32, uint256])
 
 # ----------------------------------------------------------------------------- events
 
@@ -118,6 +138,10 @@ event DisputeTimedOut:
     challenger: indexed(address)
     slashed: uint256
     bond: uint256
+    reward: uint256
+    user: address
+    compensation: uint256
+    burned: uint256
 
 
 event MinBondUpdated:
@@ -147,6 +171,10 @@ def __init__(
     min_bond: uint256,
     dispute_window: uint256,
     slash_amount: uint256,
+    min_bond_floor: uint256,
+    dispute_window_floor: uint256,
+    dispute_window_ceiling: uint256,
+    slash_amount_cap: uint256,
 ):
     """
     @notice Deploy the dispute desk; the deployer becomes the owner.
@@ -157,11 +185,22 @@ def __init__(
     @param min_bond The smallest bond a challenge may post.
     @param dispute_window Seconds the Provider has to answer.
     @param slash_amount Pledge taken from a Provider that does not answer.
+    @param min_bond_floor The lowest minimum bond the owner may ever set (> 0).
+    @param dispute_window_floor The shortest answer window the owner may ever set (> 0).
+    @param dispute_window_ceiling The longest answer window the owner may ever set.
+    @param slash_amount_cap The largest slash amount the owner may ever set.
     """
+    assert min_bond_floor > 0, "disputes: zero bond floor"
+    assert dispute_window_floor > 0, "disputes: zero window floor"
+    assert dispute_window_floor <= dispute_window_ceiling, "disputes: bad window bounds"
     TOKEN = token
     MARKET = market
     EPOCHS = epochs
     REGISTRY = registry
+    MIN_BOND_FLOOR = min_bond_floor
+    DISPUTE_WINDOW_FLOOR = dispute_window_floor
+    DISPUTE_WINDOW_CEILING = dispute_window_ceiling
+    SLASH_AMOUNT_CAP = slash_amount_cap
     ownable.__init__()
     self._set_min_bond(min_bond)
     self._set_dispute_window(dispute_window)
@@ -228,8 +267,11 @@ def answer(
 @nonreentrant
 def resolve_timeout(dispute_id: uint256) -> uint256:
     """
-    @notice Close an unanswered dispute after its deadline: slash the Provider
-            (to the challenger) and return the bond. Anyone may call.
+    @notice Close an unanswered dispute after its deadline: slash the Provider,
+            return the bond plus a reward of min(bond, slashed / 2) to the
+            challenger, pay the rest to the order's User up to the order's
+            full-term value (over all its disputes) and burn any excess.
+            Anyone may call.
     @param dispute_id The dispute.
     @return The amount actually slashed (capped by the Provider's pledge).
     """
@@ -242,7 +284,7 @@ def resolve_timeout(dispute_id: uint256) -> uint256:
 @external
 def set_min_bond(min_bond: uint256):
     """
-    @notice Set the smallest bond a challenge may post (owner only).
+    @notice Set the smallest bond a challenge may post (owner only), at least MIN_BOND_FLOOR.
     @param min_bond The new minimum bond.
     """
     ownable._check_owner()
@@ -252,8 +294,9 @@ def set_min_bond(min_bond: uint256):
 @external
 def set_dispute_window(dispute_window: uint256):
     """
-    @notice Set how many seconds a Provider has to answer (owner only).
-    @param dispute_window The new window, at least one second.
+    @notice Set how many seconds a Provider has to answer (owner only), within
+            [DISPUTE_WINDOW_FLOOR, DISPUTE_WINDOW_CEILING].
+    @param dispute_window The new window.
     """
     ownable._check_owner()
     self._set_dispute_window(dispute_window)
@@ -262,12 +305,12 @@ def set_dispute_window(dispute_window: uint256):
 @external
 def set_slash_amount(slash_amount: uint256):
     """
-    @notice Set the pledge taken from a Provider that does not answer (owner only).
+    @notice Set the pledge taken from a Provider that does not answer (owner only),
+            at most SLASH_AMOUNT_CAP.
     @param slash_amount The new slash amount.
     """
     ownable._check_owner()
     self._set_slash_amount(slash_amount)
-
 
 
 # ----------------------------------------------------------------------------- internal
@@ -320,17 +363,37 @@ def _close_answered(dispute_id: uint256, dispute: Dispute, y: bytes32):
 def _close_timed_out(dispute_id: uint256, dispute: Dispute) -> uint256:
     self.disputes[dispute_id].status = STATUS_TIMED_OUT
     self.open_disputes[dispute.provider] -= 1
-    slashed: uint256 = extcall REGISTRY.slash(dispute.provider, self.slash_amount, dispute.challenger)
-    if dispute.bond > 0:
-        assert extcall TOKEN.transfer(dispute.challenger, dispute.bond, default_return_value=True), "disputes: transfer failed"
+    slashed: uint256 = extcall REGISTRY.slash(dispute.provider, self.slash_amount, self)
+    reward: uint256 = min(dispute.bond, slashed // 2)
+    order: IMarket.Order = staticcall MARKET.order_of(dispute.order_id)
+    value: uint256 = order.size * order.price * (order.end_epoch - order.start_epoch)
+    paid: uint256 = self.compensated_of[dispute.order_id]
+    compensation: uint256 = 0
+    if order.user != empty(address) and value > paid:
+        compensation = min(slashed - reward, value - paid)
+        self.compensated_of[dispute.order_id] = paid + compensation
+    burned: uint256 = slashed - reward - compensation
+    self._pay(dispute.challenger, dispute.bond + reward)
+    self._pay(order.user, compensation)
+    self._pay(BURN_ADDRESS, burned)
     log DisputeTimedOut(
         dispute_id=dispute_id,
         provider=dispute.provider,
         challenger=dispute.challenger,
         slashed=slashed,
         bond=dispute.bond,
+        reward=reward,
+        user=order.user,
+        compensation=compensation,
+        burned=burned,
     )
     return slashed
+
+
+@internal
+def _pay(recipient: address, amount: uint256):
+    if amount > 0:
+        assert extcall TOKEN.transfer(recipient, amount, default_return_value=True), "disputes: transfer failed"
 
 
 @internal
@@ -359,18 +422,21 @@ def _point_evaluation(commitment: Bytes[48], z: uint256, y: bytes32, kzg_proof: 
 
 @internal
 def _set_min_bond(min_bond: uint256):
+    assert min_bond >= MIN_BOND_FLOOR, "disputes: bond below floor"
     log MinBondUpdated(old_value=self.min_bond, new_value=min_bond)
     self.min_bond = min_bond
 
 
 @internal
 def _set_dispute_window(dispute_window: uint256):
-    assert dispute_window > 0, "disputes: zero window"
+    assert dispute_window >= DISPUTE_WINDOW_FLOOR, "disputes: window below floor"
+    assert dispute_window <= DISPUTE_WINDOW_CEILING, "disputes: window above ceiling"
     log DisputeWindowUpdated(old_value=self.dispute_window, new_value=dispute_window)
     self.dispute_window = dispute_window
 
 
 @internal
 def _set_slash_amount(slash_amount: uint256):
+    assert slash_amount <= SLASH_AMOUNT_CAP, "disputes: slash above cap"
     log SlashAmountUpdated(old_value=self.slash_amount, new_value=slash_amount)
     self.slash_amount = slash_amount

@@ -1,7 +1,9 @@
 """Deploy and wire the MEMO contracts: ``ape run deploy [--network ...] [--account ...]``.
 
 Order: Token (unless --token names an existing ERC-20), Registry, Epochs, Market,
-Disputes; then Registry.set_market and Registry.set_disputes. Every contract type comes
+Disputes; then Registry.set_market and Registry.set_disputes (one-time wiring: neither can
+be called again). The bounds of the admin setters (floors, ceilings, caps) are constructor
+arguments, immutable once deployed. Every contract type comes
 from the compiled project; a missing one is an error, never skipped. The addresses
 (and the parameters used) go to ``deployments/<network>.json``, which the SDK reads.
 
@@ -67,8 +69,33 @@ def deploy_all(deployer, **parameters) -> dict:
 @click.option("--min-bond", default=10 * UNIT, show_default=True, help="Minimum dispute bond, token wei.")
 @click.option("--dispute-window", default=3600, show_default=True, help="Seconds a Provider has to answer a dispute.")
 @click.option("--slash-amount", default=50 * UNIT, show_default=True, help="Slash for an unanswered dispute, token wei.")
+@click.option("--min-unbonding-delay", default=None, type=int, help="Floor of the unbonding delay, seconds (immutable). [default: min(3600, --unbonding-delay)]")
+@click.option("--max-unbonding-delay", default=30 * 24 * 3600, show_default=True, help="Ceiling of the unbonding delay, seconds (immutable).")
+@click.option("--max-min-pledge", default=10_000 * UNIT, show_default=True, help="Cap of every minimum pledge, token wei (immutable).")
+@click.option("--min-bond-floor", default=None, type=int, help="Floor of the minimum dispute bond, token wei (immutable). [default: min(1 token, --min-bond)]")
+@click.option("--dispute-window-floor", default=None, type=int, help="Floor of the dispute window, seconds (immutable). [default: min(3600, --dispute-window)]")
+@click.option("--dispute-window-ceiling", default=7 * 24 * 3600, show_default=True, help="Ceiling of the dispute window, seconds (immutable).")
+@click.option("--slash-amount-cap", default=100 * UNIT, show_default=True, help="Cap of the dispute slash amount, token wei (immutable).")
 @click.option("--out", "out_dir", default="deployments", show_default=True, type=click.Path(file_okay=False, path_type=Path))
-def cli(network, account, token_address, epoch_length, fee_bps, unbonding_delay, min_bond, dispute_window, slash_amount, out_dir):
+def cli(
+    network,
+    account,
+    token_address,
+    epoch_length,
+    fee_bps,
+    unbonding_delay,
+    min_bond,
+    dispute_window,
+    slash_amount,
+    min_unbonding_delay,
+    max_unbonding_delay,
+    max_min_pledge,
+    min_bond_floor,
+    dispute_window_floor,
+    dispute_window_ceiling,
+    slash_amount_cap,
+    out_dir,
+):
     """Deploy Token (optional), Registry, Epochs, Market and Disputes, wire them, record the addresses."""
     if account is None:
         if network.name != "local":
@@ -81,6 +108,13 @@ def cli(network, account, token_address, epoch_length, fee_bps, unbonding_delay,
         "min_bond": min_bond,
         "dispute_window": dispute_window,
         "slash_amount": slash_amount,
+        "min_unbonding_delay": min_unbonding_delay,
+        "max_unbonding_delay": max_unbonding_delay,
+        "max_min_pledge": max_min_pledge,
+        "min_bond_floor": min_bond_floor,
+        "dispute_window_floor": dispute_window_floor,
+        "dispute_window_ceiling": dispute_window_ceiling,
+        "slash_amount_cap": slash_amount_cap,
     }
     deployment, contracts = deploy(account, token_address=token_address, network=network.name, **parameters)
     path = deployment.save(out_dir / f"{network.name}.json")

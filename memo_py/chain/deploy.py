@@ -4,12 +4,16 @@ The one copy of the deployment order, constructor arguments and wiring (``ape ru
 reaches it through :func:`memo_py.chain.ape_adapter.deploy_all`)::
 
     Token(name, symbol, 18)            unless token_address names an existing ERC-20
-    Registry(token, unbonding_delay)
+    Registry(token, unbonding_delay, min_unbonding_delay, max_unbonding_delay, max_min_pledge)
     Epochs(registry, epoch_length)
     Market(token, registry, epochs, fee_bps)
-    Disputes(token, market, epochs, registry, min_bond, dispute_window, slash_amount)
-    Registry.set_market(market); Registry.set_disputes(disputes)
+    Disputes(token, market, epochs, registry, min_bond, dispute_window, slash_amount,
+             min_bond_floor, dispute_window_floor, dispute_window_ceiling, slash_amount_cap)
+    Registry.set_market(market); Registry.set_disputes(disputes)   (once each: one-time wiring)
     Registry.set_min_pledge(USER | PROVIDER | KEEPER, …)
+
+The ``*_floor``, ``*_ceiling``, ``*_cap`` and ``max_*`` arguments are the bounds of the owner's
+setters, immutables fixed at deployment (see docs/contracts.md, "What each admin can still do").
 
 The devnet, the tests and ``scripts/deploy.py`` all use it.
 """
@@ -36,6 +40,13 @@ DEFAULT_PARAMETERS: dict[str, Any] = {
     "min_bond": 10 * UNIT,
     "dispute_window": 3600,
     "slash_amount": 50 * UNIT,
+    "min_unbonding_delay": 3600,
+    "max_unbonding_delay": 30 * 24 * 3600,
+    "max_min_pledge": 10_000 * UNIT,
+    "min_bond_floor": UNIT,
+    "dispute_window_floor": 3600,
+    "dispute_window_ceiling": 7 * 24 * 3600,
+    "slash_amount_cap": 100 * UNIT,
 }
 
 
@@ -56,20 +67,53 @@ def deploy_all(
     min_bond: int = 10 * UNIT,
     dispute_window: int = 3600,
     slash_amount: int = 50 * UNIT,
+    min_unbonding_delay: int | None = None,
+    max_unbonding_delay: int = 30 * 24 * 3600,
+    max_min_pledge: int = 10_000 * UNIT,
+    min_bond_floor: int | None = None,
+    dispute_window_floor: int | None = None,
+    dispute_window_ceiling: int = 7 * 24 * 3600,
+    slash_amount_cap: int = 100 * UNIT,
     network: str = "local",
 ) -> Deployment:
-    """Deploy the set from ``client``'s account (which becomes every contract's owner)."""
+    """Deploy the set from ``client``'s account (which becomes every contract's owner).
+
+    A floor left as None is the smaller of its default (1 hour, 1 token) and the initial
+    value, so a devnet or a bench that deploys with a short delay or window gets bounds
+    that admit it; a real deployment passes its bounds explicitly.
+    """
     client.require_signer()
+    if min_unbonding_delay is None:
+        min_unbonding_delay = min(3600, unbonding_delay)
+    if min_bond_floor is None:
+        min_bond_floor = max(1, min(UNIT, min_bond))
+    if dispute_window_floor is None:
+        dispute_window_floor = max(1, min(3600, dispute_window))
     if token_address is None:
         token, _ = client.deploy("Token", token_name, token_symbol, 18)
     else:
         token = to_checksum_address(token_address)
         if not client.has_code(token):
             raise ValueError(f"no contract at token address {token}")
-    registry, _ = client.deploy("Registry", token, unbonding_delay)
+    registry, _ = client.deploy(
+        "Registry", token, unbonding_delay, min_unbonding_delay, max_unbonding_delay, max_min_pledge
+    )
     epochs, _ = client.deploy("Epochs", registry, epoch_length)
     market, _ = client.deploy("Market", token, registry, epochs, fee_bps)
-    disputes, _ = client.deploy("Disputes", token, market, epochs, registry, min_bond, dispute_window, slash_amount)
+    disputes, _ = client.deploy(
+        "Disputes",
+        token,
+        market,
+        epochs,
+        registry,
+        min_bond,
+        dispute_window,
+        slash_amount,
+        min_bond_floor,
+        dispute_window_floor,
+        dispute_window_ceiling,
+        slash_amount_cap,
+    )
     wiring = client.contract("Registry", registry).functions
     client.send(wiring.set_market(market))
     client.send(wiring.set_disputes(disputes))
@@ -82,6 +126,13 @@ def deploy_all(
         "min_bond": min_bond,
         "dispute_window": dispute_window,
         "slash_amount": slash_amount,
+        "min_unbonding_delay": min_unbonding_delay,
+        "max_unbonding_delay": max_unbonding_delay,
+        "max_min_pledge": max_min_pledge,
+        "min_bond_floor": min_bond_floor,
+        "dispute_window_floor": dispute_window_floor,
+        "dispute_window_ceiling": dispute_window_ceiling,
+        "slash_amount_cap": slash_amount_cap,
     }
     return Deployment(
         chain_id=client.chain_id,

@@ -2,8 +2,9 @@
 
 Registration pulls the pledge with ``transferFrom``, so the wrapper checks the token
 balance and approves the Registry first. Keeper registration takes the Keeper's blspy
-secret key and builds the compressed key, its EIP-2537 encoding and the proof of
-possession (:mod:`memo_py.crypto.bls`).
+secret key and builds the compressed key, its EIP-2537 encoding, the proof of
+possession and the registration signature that binds the key to this chain, this
+Registry and the sender's address (:mod:`memo_py.crypto.bls`).
 """
 
 from __future__ import annotations
@@ -145,16 +146,20 @@ class Registry(ContractWrapper):
     def register_keeper(self, bls_secret_key: bytes, pledge: int | None = None) -> TxReceipt:
         """Register the signer as a Keeper with the BLS key ``bls_secret_key`` (32 B, blspy).
 
-        Sends the compressed public key, its EIP-2537 encoding and the EIP-2537-encoded
-        proof of possession, which the Registry verifies on-chain.
+        Sends the compressed public key, its EIP-2537 encoding, the EIP-2537-encoded
+        proof of possession and the key's signature of the registration message for the
+        signer's address (:func:`memo_py.crypto.bls.keeper_registration_message`), which
+        the Registry verifies on-chain. A key is registered at most once, ever.
         """
+        me = self.client.require_signer()
         pubkey = bls.public_key(bls_secret_key)
         if self.key_in_use(pubkey):
-            raise AlreadyRegistered(f"BLS key 0x{pubkey.hex()[:16]}… is already used by an active keeper")
+            raise AlreadyRegistered(f"BLS key 0x{pubkey.hex()[:16]}… was already registered (a key is usable once)")
         pledge = self._prepare_pledge(KEEPER, pledge)
         pubkey_xy = bls.g1_to_eip2537(pubkey)
         pop = bls.g2_to_eip2537(bls.pop_prove(bls_secret_key))
-        return self._send("register_keeper", pledge, pubkey, pubkey_xy, pop)
+        signature = bls.g2_to_eip2537(bls.sign_keeper_registration(bls_secret_key, self.client.chain_id, self.address, me))
+        return self._send("register_keeper", pledge, pubkey, pubkey_xy, pop, signature)
 
     def key_in_use(self, pubkey: bytes) -> bool:
         return bool(self._call("key_in_use", keccak(pubkey)))

@@ -129,7 +129,8 @@ def register_provider(endpoint: str, capacity: str, price: str, pledge: str | No
 @network_options()
 @json_option
 def register_keeper(bls_key_file: Path, pledge: str | None, net: Network, as_json: bool) -> None:
-    """Register as a Keeper with a BLS key (its proof of possession is checked on-chain)."""
+    """Register as a Keeper with a BLS key, never registered before (its proof of possession and
+    a signature binding it to this account are checked on-chain)."""
     with guard():
         from memo_py.crypto import bls
 

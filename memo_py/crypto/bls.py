@@ -26,6 +26,7 @@ from collections.abc import Sequence
 
 import py_arkworks_bls12381 as ark
 from blspy import G1Element, G2Element, PopSchemeMPL, PrivateKey
+from eth_utils import keccak, to_canonical_address
 
 from memo_py.errors import InvalidLength, InvalidPoint, InvalidSignature
 
@@ -50,6 +51,9 @@ __all__ = [
     "pop_prove",
     "pop_verify",
     "pop_verify_or_raise",
+    "KEEPER_REGISTRATION_TAG",
+    "keeper_registration_message",
+    "sign_keeper_registration",
     "g1_to_eip2537",
     "g2_to_eip2537",
     "hash_to_g2",
@@ -212,6 +216,33 @@ def pop_verify_or_raise(pk: bytes, proof: bytes) -> None:
     """Like :func:`pop_verify`, but raise InvalidSignature instead of returning False."""
     if not pop_verify(pk, proof):
         raise InvalidSignature("proof of possession does not verify")
+
+
+# ----------------------------------------------------------------------------- keeper registration
+
+KEEPER_REGISTRATION_TAG = keccak(b"MEMO Registry.register_keeper")
+"""First word of a Keeper's registration message (``Registry.REGISTRATION_TAG``)."""
+
+
+def keeper_registration_message(chain_id: int, registry: str | bytes, keeper: str | bytes) -> bytes:
+    """The message a Keeper's key signs to register ``keeper`` at ``registry`` on ``chain_id``.
+
+    ``abi_encode(bytes32 tag, uint256 chain_id, address registry, address keeper)``, 128 bytes,
+    as ``Registry.registration_message(keeper)`` builds it. Binding the Keeper's address
+    means nobody else can register the key first; binding chain and Registry means the
+    signature is good for one deployment only.
+    """
+    if isinstance(chain_id, bool) or not isinstance(chain_id, int) or not 0 <= chain_id < 2**256:
+        raise TypeError(f"chain_id must be a uint256 int, not {chain_id!r}")
+    words = [chain_id.to_bytes(32, "big")]
+    words += [bytes(12) + to_canonical_address(a) for a in (registry, keeper)]
+    return KEEPER_REGISTRATION_TAG + b"".join(words)
+
+
+def sign_keeper_registration(sk: bytes, chain_id: int, registry: str | bytes, keeper: str | bytes) -> bytes:
+    """Sign :func:`keeper_registration_message` with SIG_DST (96 B compressed G2; the
+    Registry takes it in the EIP-2537 encoding, :func:`g2_to_eip2537`)."""
+    return sign(sk, keeper_registration_message(chain_id, registry, keeper))
 
 
 # ----------------------------------------------------------------------------- EIP-2537 encodings

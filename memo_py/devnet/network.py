@@ -14,8 +14,11 @@ those, and nothing else):
 3. **Actors.** From anvil's public development mnemonic: account 0 deploys and
    mints, then the Users, the Providers and the Keepers, each minted
    :data:`FUNDS` and registered with the minimum pledge (Providers with
+   :data:`PROVIDER_PLEDGE_FACTOR` times it, so that a few penalties do not take them
+   below the minimum, where the Registry makes them inactive; with
    ``http://127.0.0.1:<free port>``, a capacity and a price; Keepers with a BLS key
-   derived from a fixed seed, proof of possession checked on chain).
+   derived from a fixed seed, proof of possession and registration signature
+   checked on chain).
 4. **Daemons.** Per Provider and Keeper: a key file (``keys/<name>.key``, mode 600),
    a config file (``<name>/config.json``, with ``rpc_url`` and ``deployment`` so
    ``python -m memo_py.<role> --config`` runs it), and the daemon itself as its own
@@ -72,6 +75,9 @@ FUNDS = 10_000 * UNIT
 DEVNET_FILE = "devnet.json"
 #: Payload bytes a devnet Provider offers (1 GiB).
 PROVIDER_CAPACITY = 2**30
+#: Providers pledge this many times the minimum: one below the minimum takes no new orders
+#: and its Users cannot update its orders, so a missed proof must not get it there at once.
+PROVIDER_PLEDGE_FACTOR = 2
 #: Base price per byte per epoch; Provider i asks ``PRICE * (100 + i) // 100``.
 PRICE = 10**9
 
@@ -232,7 +238,8 @@ def up(
             elif kind == "provider":
                 price = PRICE * (100 + i) // 100
                 endpoint = f"http://127.0.0.1:{provider_ports[i]}"
-                note("register_provider", member.registry.register_provider(endpoint, PROVIDER_CAPACITY, price))
+                pledge = PROVIDER_PLEDGE_FACTOR * member.registry.min_pledge("provider")
+                note("register_provider", member.registry.register_provider(endpoint, PROVIDER_CAPACITY, price, pledge))
             else:
                 note("register_keeper", member.registry.register_keeper(bls_keys[i]))
 

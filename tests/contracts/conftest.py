@@ -14,8 +14,11 @@ from memo_py.chain import eip712
 from tests.contracts.support import (
     FEE_BPS,
     KEEPER,
+    MAX_MIN_PLEDGE,
+    MAX_UNBONDING_DELAY,
     MIN_KEEPER_PLEDGE,
     MIN_PROVIDER_PLEDGE,
+    MIN_UNBONDING_DELAY,
     MIN_USER_PLEDGE,
     PROVIDER,
     UNBONDING_DELAY,
@@ -85,12 +88,24 @@ def disputes(project, owner):
 
 
 @pytest.fixture(scope="session")
-def registry(project, owner, token):
-    registry = project.Registry.deploy(token, UNBONDING_DELAY, sender=owner)
-    registry.set_min_pledge(USER, MIN_USER_PLEDGE, sender=owner)
-    registry.set_min_pledge(PROVIDER, MIN_PROVIDER_PLEDGE, sender=owner)
-    registry.set_min_pledge(KEEPER, MIN_KEEPER_PLEDGE, sender=owner)
-    return registry
+def create_registry(project, owner):
+    """Deploy a Registry (not wired: `set_market` / `set_disputes` are one-time) with the test minimum pledges."""
+
+    def create(token, unbonding_delay: int = UNBONDING_DELAY):
+        registry = project.Registry.deploy(
+            token, unbonding_delay, MIN_UNBONDING_DELAY, MAX_UNBONDING_DELAY, MAX_MIN_PLEDGE, sender=owner
+        )
+        registry.set_min_pledge(USER, MIN_USER_PLEDGE, sender=owner)
+        registry.set_min_pledge(PROVIDER, MIN_PROVIDER_PLEDGE, sender=owner)
+        registry.set_min_pledge(KEEPER, MIN_KEEPER_PLEDGE, sender=owner)
+        return registry
+
+    return create
+
+
+@pytest.fixture(scope="session")
+def registry(create_registry, token):
+    return create_registry(token)
 
 
 @pytest.fixture(scope="session")
@@ -138,7 +153,7 @@ def create_keeper(token, registry, contracts):
     def create(account, pledge: int = MIN_KEEPER_PLEDGE, seed: int | None = None):
         key = keeper_key(seed if seed is not None else int(account.address, 16))
         token.approve(registry, 2**256 - 1, sender=account)
-        registry.register_keeper(pledge, key.pubkey, key.pubkey_xy, key.pop, sender=account)
+        registry.register_keeper(*key.register_args(registry, account, pledge), sender=account)
         return key
 
     return create

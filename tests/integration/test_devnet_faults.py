@@ -14,7 +14,8 @@ usable for the next; the last one moves chain time):
 3. A Provider that deletes and alters the chunks it holds misses its next proof: the
    Keepers record it FAILED/MISSED, it is not paid for that epoch while the honest
    Providers are, and it is penalised; an on-chain dispute against one of its blobs
-   goes unanswered and ``resolve_timeout`` slashes its pledge to the challenger.
+   goes unanswered and ``resolve_timeout`` slashes its pledge (the challenger's reward, the
+   User's compensation and the burned rest).
 """
 
 from __future__ import annotations
@@ -535,4 +536,11 @@ def test_a_provider_that_drops_its_chunks_fails_is_not_paid_is_penalised_and_los
     disputes.resolve_timeout(dispute_id)
     assert disputes.dispute(dispute_id).status == STATUS_TIMED_OUT
     assert memo.registry.pledge_of(cheater["address"], PROVIDER) == pledge_before - slash
-    assert memo.token.balance_of(client.address) == balance_before + slash
+    # The challenger gets its bond back plus min(bond, slash / 2); the order's User (here the
+    # challenger too, when it is) the rest up to the order's value; the remainder is burned.
+    (timed_out,) = disputes._logs("DisputeTimedOut", dispute_id=dispute_id)
+    split = timed_out["args"]
+    assert split["reward"] == min(bond, slash // 2)
+    assert split["reward"] + split["compensation"] + split["burned"] == slash
+    compensation = split["compensation"] if split["user"] == client.address else 0
+    assert memo.token.balance_of(client.address) == balance_before + split["reward"] + compensation

@@ -7,7 +7,24 @@ import ckzg
 import pytest
 from eth_utils import keccak
 
-from disputes_support import END, MIN_BOND, NOW, PLEDGE, SLASH, START, TRUSTED_SETUP, WINDOW, StoredOrder
+from disputes_support import (
+    END,
+    MIN_BOND,
+    MIN_BOND_FLOOR,
+    NOW,
+    ORDER_PRICE,
+    ORDER_SIZE,
+    PLEDGE,
+    SLASH,
+    SLASH_CAP,
+    START,
+    TRUSTED_SETUP,
+    WINDOW,
+    WINDOW_CEILING,
+    WINDOW_FLOOR,
+    StoredOrder,
+)
+
 
 @pytest.fixture(scope="session")
 def owner(accounts):
@@ -68,13 +85,26 @@ def registry(project, owner, token):
 
 @pytest.fixture(scope="session")
 def disputes(project, owner, token, market, epochs, registry):
-    return owner.deploy(project.Disputes, token, market, epochs, registry, MIN_BOND, WINDOW, SLASH)
+    return owner.deploy(
+        project.Disputes,
+        token,
+        market,
+        epochs,
+        registry,
+        MIN_BOND,
+        WINDOW,
+        SLASH,
+        MIN_BOND_FLOOR,
+        WINDOW_FLOOR,
+        WINDOW_CEILING,
+        SLASH_CAP,
+    )
 
 
 @pytest.fixture(scope="session")
 def order_id(market, owner, user, provider, stored):
     oid = keccak(b"order-1")
-    market.set_order(oid, (user, provider, 0, 0, 2**20, 1, START, END, stored.tree.root, len(stored.blobs)), sender=owner)
+    market.set_order(oid, (user, provider, 0, 0, ORDER_SIZE, ORDER_PRICE, START, END, stored.tree.root, len(stored.blobs)), sender=owner)
     return oid
 
 

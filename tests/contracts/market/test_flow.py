@@ -1,6 +1,6 @@
 """One order's whole life: register, deposit, order, extend, prove, forfeit, penalty, close, fees."""
 
-from tests.contracts.support import FEE_BPS, event_args
+from tests.contracts.support import FEE_BPS, MIN_KEEPER_PLEDGE, event_args, let_fees_stream, streamed_fees
 
 RATE = 1000 * 10**12
 
@@ -29,7 +29,8 @@ def test_order_life(market, registry, token, create_user, create_provider, creat
     # 15 epochs vested, 10 proven: 5 forfeited, plus the penalty of 10.
     assert event_args(receipt, market, "OrderClosed")[0]["compensation"] == 5 * RATE + 10
     market.flush_fees(sender=user)
-    assert registry.claimable_fees(keeper) == 10 * RATE * FEE_BPS // 10_000
+    let_fees_stream()  # the Registry streams Keeper fees over FEE_STREAM_SECONDS
+    assert registry.claimable_fees(keeper) == streamed_fees(10 * RATE * FEE_BPS // 10_000, MIN_KEEPER_PLEDGE, MIN_KEEPER_PLEDGE)
     registry.claim_fees(sender=keeper)
     # Everything the Market held is back with its owners except the User's balance.
     assert token.balanceOf(market) == market.balance_of(user)

@@ -16,7 +16,7 @@ DEPLOYABLES = ("Token", "Registry", "Market", "Epochs", "Disputes")
 @pytest.fixture(scope="session")
 def deployables(project, owner, token, registry, market):
     epochs = project.Epochs.deploy(registry, 5, sender=owner)
-    disputes = project.Disputes.deploy(token, market, epochs, registry, 1, 3600, 1, sender=owner)
+    disputes = project.Disputes.deploy(token, market, epochs, registry, 1, 3600, 1, 1, 3600, 3600, 1, sender=owner)
     return {"Token": token, "Registry": registry, "Market": market, "Epochs": epochs, "Disputes": disputes}
 
 

@@ -87,6 +87,32 @@ def test_pop_is_not_a_message_signature(keepers) -> None:
     assert not bls.verify(pk, pk, bls.pop_prove(sk))
 
 
+REGISTRY = "0x" + "ab" * 20
+KEEPER = "0x" + "cd" * 20
+
+
+def test_keeper_registration_message_layout() -> None:
+    """abi_encode(bytes32 tag, uint256 chain_id, address registry, address keeper), as the Registry builds it."""
+    from eth_utils import keccak
+
+    message = bls.keeper_registration_message(31337, REGISTRY, KEEPER)
+    assert len(message) == 128
+    assert message[:32] == bls.KEEPER_REGISTRATION_TAG == keccak(b"MEMO Registry.register_keeper")
+    assert message[32:64] == (31337).to_bytes(32, "big")
+    assert message[64:96] == bytes(12) + bytes.fromhex("ab" * 20)
+    assert message[96:] == bytes(12) + bytes.fromhex("cd" * 20)
+    with pytest.raises(TypeError):
+        bls.keeper_registration_message("31337", REGISTRY, KEEPER)  # type: ignore[arg-type]
+
+
+def test_keeper_registration_signature_binds_the_keeper(keepers) -> None:
+    sk, pk = keepers[0]
+    signature = bls.sign_keeper_registration(sk, 1, REGISTRY, KEEPER)
+    assert bls.verify(pk, bls.keeper_registration_message(1, REGISTRY, KEEPER), signature)
+    for other in ((2, REGISTRY, KEEPER), (1, KEEPER, KEEPER), (1, REGISTRY, REGISTRY)):
+        assert not bls.verify(pk, bls.keeper_registration_message(*other), signature)
+
+
 def test_verify_rejects_invalid_points(keepers) -> None:
     sk, pk = keepers[0]
     sig = bls.sign(sk, MESSAGE)
