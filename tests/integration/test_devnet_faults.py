@@ -36,6 +36,7 @@ from memo_py import native
 from memo_py.chain.contracts import MemoContracts
 from memo_py.chain.disputes import STATUS_OPEN, STATUS_TIMED_OUT
 from memo_py.chain.eip712 import OrderUpdate, sign_order_update
+from memo_py.chain.errors import ChainRevert
 from memo_py.chain.registry import PROVIDER
 from memo_py.crypto import kzg
 from memo_py.devnet import network
@@ -527,8 +528,9 @@ def test_a_provider_that_drops_its_chunks_fails_is_not_paid_is_penalised_and_los
     dispute = disputes.dispute(dispute_id)
     assert dispute.status == STATUS_OPEN and dispute.provider == cheater["address"]
     assert memo.token.balance_of(client.address) == balance_before - bond
-    with pytest.raises(Exception):
+    with pytest.raises(ChainRevert) as early:
         disputes.resolve_timeout(dispute_id)  # the answer window is still open
+    assert early.value.reason == "disputes: deadline not passed"
     w3 = memo.client.w3
     now = w3.eth.get_block("latest")["timestamp"]
     w3.provider.make_request("evm_increaseTime", [int(dispute.deadline - now + 1)])

@@ -25,11 +25,15 @@ def test_answer_with_real_opening(disputes, token, open_dispute, stored, provide
         disputes.answer(dispute_id, stored.commitments[index], stored.tree.proof(index), y, proof, sender=provider)
 
 
-def test_answer_every_blob(disputes, open_dispute, stored, provider):
+def test_answer_every_blob(disputes, token, open_dispute, stored, provider):
     for index in range(len(stored.blobs)):
         dispute_id, z, _ = open_dispute(blob_index=index)
         y, proof = stored.opening(index, z)
-        disputes.answer(dispute_id, stored.commitments[index], stored.tree.proof(index), y, proof, sender=provider)
+        balance_before = token.balanceOf(provider)
+        tx = disputes.answer(dispute_id, stored.commitments[index], stored.tree.proof(index), y, proof, sender=provider)
+        assert tx.events.filter(disputes.DisputeAnswered)[0].dispute_id == dispute_id
+        assert disputes.disputes(dispute_id).status == 2  # answered
+        assert token.balanceOf(provider) == balance_before + MIN_BOND
 
 
 def test_answer_unknown_dispute(disputes, stored, provider):
@@ -126,6 +130,8 @@ def test_answer_gas_deep_tree(disputes, market, token, funded, owner, user, prov
     tx = disputes.challenge(oid, index, MIN_BOND, sender=challenger)
     ev = tx.events.filter(disputes.DisputeOpened)[0]
     y, proof = stored.opening(0, ev.z)
+    balance_before = token.balanceOf(provider)
     tx = disputes.answer(ev.dispute_id, commitments[index], tree.proof(index), y, proof, sender=provider)
-    print(f"\nGAS dispute_answer depth=16 gas={tx.gas_used} (provider token balance before: {token.balanceOf(provider) - MIN_BOND})")
+    print(f"\nGAS dispute_answer depth=16 gas={tx.gas_used}")
     assert tx.gas_used <= 150_000
+    assert disputes.disputes(ev.dispute_id).status == 2 and token.balanceOf(provider) == balance_before + MIN_BOND
