@@ -70,3 +70,26 @@ def test_an_unreachable_provider_misses_and_one_with_nothing_due_has_no_verdict(
     assert verdict.outcome == MISSED and verdict.due > 0
     network.open_seed(20)
     assert verifier.verify(registered(network, honest), 20, network.seeds[20], None) is None  # orders ended
+
+
+class KeeperBug(RuntimeError):
+    """An error of the Keeper's own code (not the Provider's, not the network's)."""
+
+
+def test_a_keepers_own_failure_is_not_recorded_as_the_providers_miss(network, providers, verifier, monkeypatch):
+    """The Keeper once turned any exception into MISSED, so its own bug cost an honest
+    Provider its pay. Now only network errors are the Provider's: anything else propagates
+    and no verdict is given."""
+    honest, _ = providers
+    seed = network.open_seed(EPOCH)
+    proof = verifier.pull_proof(registered(network, honest), EPOCH)
+
+    def broken(*args, **kwargs):
+        raise KeeperBug("the Keeper's multiexp is broken")
+
+    monkeypatch.setattr("memo_py.keeper.verify.challenge.derive", broken)
+    with pytest.raises(KeeperBug):
+        verifier.verify(registered(network, honest), EPOCH, seed, proof)
+    monkeypatch.undo()
+    assert verifier.verify(registered(network, honest), EPOCH, seed, proof).outcome == PASSED
+
