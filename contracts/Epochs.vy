@@ -46,6 +46,8 @@
      terms pass in a few blocks or never.
 """
 
+from snekmate.utils import block_hash
+
 from .interfaces import IEpochs
 from .interfaces import IRegistry
 from .modules import bls
@@ -70,10 +72,6 @@ HALF: constant(uint256) = 1 << 128  # packs the quorum fraction
 # The seed block is this many blocks after the epoch's first block: the proposer
 # of the first block already sees the universe frozen (epoch e - 1 is sealed).
 SEED_DELAY: constant(uint256) = 1
-# EIP-2935 (Prague) keeps the last 8191 block hashes in this system contract.
-HISTORY_STORAGE: constant(address) = 0x0000F90827F1C53a10cb7A02335B175320002935
-HISTORY_WINDOW: constant(uint256) = 8191
-BLOCKHASH_WINDOW: constant(uint256) = 256
 MAX_HEADER: constant(uint256) = 1024
 # A block header is an RLP list whose 14th item (index 13) is mixHash = prevrandao.
 MIX_HASH_ITEM: constant(uint256) = 13
@@ -243,7 +241,11 @@ def open_epoch(epoch: uint256, header: Bytes[MAX_HEADER]) -> bytes32:
     start: uint256 = self._start_of(epoch)
     seed_block: uint256 = start + SEED_DELAY
     assert block.number > seed_block, "epochs: seed block not sealed"
-    assert keccak256(header) == self._block_hash(seed_block), "epochs: header does not match"
+    # snekmate's block_hash: BLOCKHASH for 256 blocks, then the EIP-2935 history contract
+    # for 8191; zero for anything older.
+    known: bytes32 = block_hash._block_hash(seed_block)
+    assert known != empty(bytes32), "epochs: seed block too old"
+    assert keccak256(header) == known, "epochs: header does not match"
     seed: bytes32 = self._mix_hash(header)
     self._open(epoch, seed, seed_block, start + EPOCH_LENGTH)
     return seed
@@ -321,21 +323,6 @@ def _message(epoch: uint256, results_root: bytes32) -> Bytes[128]:
 @view
 def _start_of(epoch: uint256) -> uint256:
     return GENESIS_BLOCK + epoch * EPOCH_LENGTH
-
-
-@internal
-@view
-def _block_hash(number: uint256) -> bytes32:
-    # Callers guarantee number < block.number.
-    age: uint256 = block.number - number
-    if age <= BLOCKHASH_WINDOW:
-        return blockhash(number)
-    assert age <= HISTORY_WINDOW, "epochs: seed block too old"
-    ok: bool = False
-    answer: Bytes[32] = b""
-    ok, answer = raw_call(HISTORY_STORAGE, abi_encode(number), max_outsize=32, is_static_call=True, revert_on_failure=False)
-    assert ok and len(answer) == 32, "epochs: seed block too old"
-    return convert(answer, bytes32)
 
 
 @internal
