@@ -34,6 +34,7 @@ from memo_py.errors import NotPermitted, ResultsMismatch
 from memo_py.keeper.chain import KeeperChain, KeeperSlot
 from memo_py.keeper.ledger import EpochResults, Ledger
 from memo_py.protocol.http import SignedClient
+from memo_py.protocol.limits import MAX_MESSAGE_BYTES, MAX_RESULTS_BYTES
 
 __all__ = ["Attestation", "Attestor", "has_quorum"]
 
@@ -195,7 +196,9 @@ class Attestor:
             return None
         try:
             with SignedClient(self._key, url, keeper.address, timeout=self.timeout) as client:
-                answer = client.request("POST", f"/attestations/{epoch}/sign", content=body).json()
+                answer = client.request(
+                    "POST", f"/attestations/{epoch}/sign", content=body, limit=MAX_MESSAGE_BYTES
+                ).json()
             text = answer["signature"]
             if int(answer["slot"]) != keeper.slot:
                 return None
@@ -212,7 +215,7 @@ class Attestor:
         for address, url in self.peers.items():
             try:
                 with SignedClient(self._key, url, address, timeout=self.timeout) as client:
-                    answer = client.get_json(f"/results/{epoch}")
+                    answer = client.get_json(f"/results/{epoch}", limit=MAX_RESULTS_BYTES)
                 results = EpochResults.from_json(epoch, answer["results"])
             except Exception:
                 continue

@@ -44,7 +44,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from memo_py.errors import MemoError, NotPermitted, RequestRejected, ResultsMismatch, UnknownEpoch
+from memo_py.errors import MemoError, NotPermitted, RequestRejected, RequestTooLarge, ResultsMismatch, UnknownEpoch
 from memo_py.keeper.attest import Attestor
 from memo_py.keeper.chain import KeeperChain, RegisteredProvider
 from memo_py.keeper.config import KeeperConfig
@@ -55,6 +55,7 @@ from memo_py.keeper.rafi import RiskTracker
 from memo_py.keeper.verify import ProofMessage, Verifier
 from memo_py.protocol.auth import RequestVerifier, SqliteNonceStore
 from memo_py.protocol.http import authenticate, handler_for, json_body
+from memo_py.protocol.limits import MAX_MESSAGE_BYTES, MAX_RESULTS_BYTES, NO_BODY
 
 __all__ = ["API_VERSION", "KeeperService", "create_app", "status_of"]
 
@@ -73,6 +74,8 @@ def status_of(exc: BaseException) -> int:
         return 404
     if isinstance(exc, (ResultsMismatch, NotEnoughProviders)):
         return 409
+    if isinstance(exc, RequestTooLarge):
+        return 413
     if isinstance(exc, (MemoError, ValueError)):
         return 400
     return 500
@@ -187,7 +190,7 @@ class KeeperService:
         )
 
     async def post_proof(self, request: Request) -> Response:
-        signer, body = await authenticate(request, self.verifier_http)
+        signer, body = await authenticate(request, self.verifier_http, limit=MAX_MESSAGE_BYTES)
         proof = ProofMessage.from_json(_json(body))
         if to_checksum_address(proof.provider) != signer:
             raise NotPermitted(f"{signer} may not post the proof of {proof.provider}")
@@ -201,7 +204,7 @@ class KeeperService:
         return JSONResponse({"accepted": True})
 
     async def match(self, request: Request) -> Response:
-        signer, _ = await authenticate(request, self.verifier_http)
+        signer, _ = await authenticate(request, self.verifier_http, limit=NO_BODY)
         params = request.query_params
         count = _uint("count", params.get("count"))
         chunk_bytes = _uint("chunk_bytes", params.get("chunk_bytes"))
@@ -224,20 +227,20 @@ class KeeperService:
         )
 
     async def sign(self, request: Request) -> Response:
-        signer, body = await authenticate(request, self.verifier_http)
+        signer, body = await authenticate(request, self.verifier_http, limit=MAX_RESULTS_BYTES)
         epoch = _uint("epoch", request.path_params["epoch"])
         answer = await run_in_threadpool(self.attestor.answer_sign_request, signer, epoch, _json(body))
         return JSONResponse(answer)
 
     async def results(self, request: Request) -> Response:
-        await authenticate(request, self.verifier_http)
+        await authenticate(request, self.verifier_http, limit=NO_BODY)
         epoch = _uint("epoch", request.path_params["epoch"])
         results = await run_in_threadpool(self.ledger.results, epoch)
         attested = await run_in_threadpool(self.ledger.attested_root, epoch)
         return JSONResponse({**results.to_json(), "attested": attested == results.root})
 
     async def provider_results(self, request: Request) -> Response:
-        await authenticate(request, self.verifier_http)
+        await authenticate(request, self.verifier_http, limit=NO_BODY)
         epoch = _uint("epoch", request.path_params["epoch"])
         text = request.path_params["provider"]
         if not is_address(text):

@@ -11,7 +11,7 @@ from memo_py.keeper import EpochResults
 from memo_py.protocol.auth import sign_request
 from memo_py.protocol.http import RemoteError, SignedClient
 
-from .support import ATTACKER, BLOB, KEEPERS, START, USER
+from .support import ATTACKER, BLOB, KEEPERS, START, USER, send_unbounded
 
 EPOCH = START
 
@@ -126,3 +126,20 @@ def test_a_wrong_audience_is_refused(keepers):
     with SignedClient(USER.key, keepers[1].url, KEEPERS[0].address) as client, pytest.raises(RemoteError) as refused:
         client.get_json("/match", {"count": "1", "chunk_bytes": "1"})
     assert refused.value.status == 401
+
+
+def test_bodies_over_an_endpoints_limit_get_413_unread_and_unsigned(network, providers, keepers):
+    network.set_epoch(EPOCH, open_it=True)
+    url = keepers[0].url
+    headers = sign_request(providers[0].account.key, "POST", "/proofs", b"", audience=KEEPERS[0].address)
+    cases = [
+        ("POST", "/proofs", [], 10**9, {}),
+        ("POST", "/proofs", [b"[" * 2**16] * 33, None, headers),  # chunked, past 2 MiB, signed
+        ("POST", f"/attestations/{EPOCH}/sign", [], 10**10, {}),
+        ("GET", "/match?count=1&chunk_bytes=1", [b"x"], None, {}),  # a GET takes no body
+        ("GET", f"/results/{EPOCH}", [], 10, {}),
+    ]
+    for method, path, pieces, declared, extra in cases:
+        code, answer = send_unbounded(url, method, path, pieces, declared=declared, headers=extra)
+        assert (code, answer["error"]) == (413, "RequestTooLarge"), (method, path, declared)
+    assert all(keepers[0].service.ledger.proof(EPOCH, p.address) is None for p in providers)
