@@ -23,7 +23,7 @@ class ProviderConfig(DaemonConfig):
     reserve for agreements, and the lowest price per byte per epoch it accepts.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     capacity: int = Field(gt=0)
     price: int = Field(ge=0, lt=2**256)

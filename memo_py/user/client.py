@@ -83,7 +83,7 @@ def _unhex(text: str) -> bytes:
 class UserConfig(BaseModel):
     """Everything a User client needs besides its chain access."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     #: Hex, at least 32 bytes: every object key and chunk tag derives from it. Keep it safe:
     #: with the chain, it is all that is needed to find and read the data again.
