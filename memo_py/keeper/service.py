@@ -44,7 +44,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from memo_py.errors import MemoError, NotPermitted, RequestRejected, RequestTooLarge, ResultsMismatch, UnknownEpoch
+from memo_py.errors import (
+    AnswerTooLarge,
+    MalformedAnswer,
+    MemoError,
+    NotPermitted,
+    RequestRejected,
+    RequestTooLarge,
+    ResultsMismatch,
+    UnknownEpoch,
+)
 from memo_py.keeper.attest import Attestor
 from memo_py.keeper.chain import KeeperChain, RegisteredProvider
 from memo_py.keeper.config import KeeperConfig
@@ -54,7 +63,8 @@ from memo_py.keeper.matcher import NotEnoughProviders, ProviderInfo, select_prov
 from memo_py.keeper.rafi import RiskTracker
 from memo_py.keeper.verify import ProofMessage, Verifier
 from memo_py.protocol.auth import RequestVerifier, SqliteNonceStore
-from memo_py.protocol.http import authenticate, handler_for, json_body
+from memo_py.protocol.http import RemoteError, authenticate, get_public_json, handler_for, json_body, parse_answer
+from memo_py.protocol.messages import KeeperHealth, ProviderHealth
 from memo_py.protocol.limits import MAX_MESSAGE_BYTES, MAX_RESULTS_BYTES, NO_BODY
 
 __all__ = ["API_VERSION", "KeeperService", "create_app", "status_of"]
@@ -128,7 +138,7 @@ class KeeperService:
             first_epoch=config.first_epoch,
         )
         self._tick_lock = threading.Lock()
-        self._seen: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._seen: dict[str, tuple[float, ProviderHealth]] = {}
 
     def close(self) -> None:
         self.ledger.close()
@@ -145,30 +155,45 @@ class KeeperService:
         address = to_checksum_address(address)
         return next((p for p in self.chain.providers() if to_checksum_address(p.address) == address), None)
 
-    async def _probe(self, client: httpx.AsyncClient, provider: RegisteredProvider) -> None:
+    def _probe(self, provider: RegisteredProvider) -> None:
+        """Record the Provider's ``/health`` answer when it is well-formed and its own.
+
+        A Provider that is down or answers an error is not live now (an earlier answer
+        still counts until ``liveness`` runs out); one that answers something malformed,
+        too long or another Provider's health is forgotten at once. Either way only that
+        Provider is skipped: ``/match`` serves every User from the others.
+        """
+        timeout = min(self.config.request_timeout, 3.0)
         try:
-            answer = await client.get(provider.endpoint.rstrip("/") + "/health")
-            data = answer.json()
-            if answer.status_code == 200 and to_checksum_address(data["address"]) == to_checksum_address(provider.address):
-                self._seen[provider.address] = (time.time(), data)
-        except Exception as exc:  # a Provider down is simply not live
+            data = get_public_json(provider.endpoint, "/health", timeout=timeout, limit=MAX_MESSAGE_BYTES)
+            health = parse_answer(ProviderHealth, data, f"the /health of Provider {provider.address}")
+        except (httpx.HTTPError, httpx.InvalidURL, RemoteError) as exc:
             log.debug("provider %s did not answer /health: %s", provider.address, exc)
+            return
+        except (AnswerTooLarge, MalformedAnswer) as exc:
+            log.info("provider %s is skipped: %s", provider.address, exc)
+            self._seen.pop(provider.address, None)
+            return
+        if health.address != to_checksum_address(provider.address):
+            log.info("provider %s answers /health as %s: skipped", provider.address, health.address)
+            self._seen.pop(provider.address, None)
+            return
+        self._seen[provider.address] = (time.time(), health)
 
     async def live_providers(self) -> list[ProviderInfo]:
-        """Active registered Providers with their last /health answer (probed now)."""
+        """Active registered Providers with their last well-formed /health answer (probed now)."""
         registered = [p for p in await run_in_threadpool(self.chain.providers) if p.active]
-        async with httpx.AsyncClient(timeout=min(self.config.request_timeout, 3.0)) as client:
-            await asyncio.gather(*(self._probe(client, p) for p in registered))
+        await asyncio.gather(*(run_in_threadpool(self._probe, p) for p in registered))
         out = []
         for p in registered:
-            seen, health = self._seen.get(p.address, (0.0, {}))
+            seen, health = self._seen.get(p.address, (0.0, None))
             out.append(
                 ProviderInfo(
                     address=p.address,
                     endpoint=p.endpoint,
-                    price=max(p.price, int(health.get("price", p.price))),
-                    capacity=int(health.get("capacity", p.capacity)),
-                    used=int(health.get("used", 0)),
+                    price=p.price if health is None else max(p.price, health.price),
+                    capacity=p.capacity if health is None else health.capacity,
+                    used=0 if health is None else health.used,
                     last_seen=seen,
                 )
             )
@@ -179,15 +204,14 @@ class KeeperService:
     async def health(self, request: Request) -> Response:
         epoch = await run_in_threadpool(self.chain.current_epoch)
         me = await run_in_threadpool(self.attestor.my_slot)
-        return JSONResponse(
-            {
-                "address": self.address,
-                "slot": None if me is None else me.slot,
-                "epoch": epoch,
-                "last_epoch": await run_in_threadpool(self.ledger.last_epoch),
-                "version": API_VERSION,
-            }
+        health = KeeperHealth(
+            address=self.address,
+            slot=None if me is None else me.slot,
+            epoch=epoch,
+            last_epoch=await run_in_threadpool(self.ledger.last_epoch),
+            version=API_VERSION,
         )
+        return JSONResponse(health.model_dump())
 
     async def post_proof(self, request: Request) -> Response:
         signer, body = await authenticate(request, self.verifier_http, limit=MAX_MESSAGE_BYTES)

@@ -36,6 +36,7 @@ from memo_py.errors import (
 from memo_py.protocol.auth import RequestVerifier, SqliteNonceStore
 from memo_py.protocol.http import authenticate, handler_for, json_body
 from memo_py.protocol.limits import MAX_MESSAGE_BYTES, MAX_RUN_BYTES, NO_BODY
+from memo_py.protocol.messages import ProviderHealth
 from memo_py.provider.agreements import Agreement, AgreementBook, Terms
 from memo_py.provider.chain import ProviderChain
 from memo_py.provider.config import KeeperEndpoint, ProviderConfig
@@ -187,18 +188,17 @@ class ProviderService:
         used = await run_in_threadpool(self.agreements.reserved_bytes)
         stored = await run_in_threadpool(self.store.used_bytes)
         epoch = await run_in_threadpool(self.chain.current_epoch)
-        return JSONResponse(
-            {
-                "address": self.address,
-                "price": self.config.price,
-                "capacity": self.config.capacity,
-                "used": used,
-                "free": max(0, self.config.capacity - used),
-                "stored": stored,
-                "epoch": epoch,
-                "version": API_VERSION,
-            }
+        health = ProviderHealth(
+            address=self.address,
+            price=self.config.price,
+            capacity=self.config.capacity,
+            used=used,
+            free=max(0, self.config.capacity - used),
+            stored=stored,
+            epoch=epoch,
+            version=API_VERSION,
         )
+        return JSONResponse(health.model_dump())
 
     async def create_agreement(self, request: Request) -> Response:
         signer, body = await authenticate(request, self.verifier, limit=MAX_MESSAGE_BYTES)
