@@ -20,6 +20,7 @@ from typing import Any
 
 from eth_utils import to_checksum_address
 
+from memo_py.amounts import require_uint
 from memo_py.chain.client import ChainClient
 from memo_py.chain.deployment import Deployment
 from memo_py.chain.registry import KEEPER, PROVIDER, USER
@@ -55,6 +56,8 @@ def deploy_all(
     network: str = "local",
 ) -> Deployment:
     """Deploy the set from ``client``'s account (which becomes every contract's owner)."""
+    for what, amount in (("min_bond", min_bond), ("slash_amount", slash_amount), *(("a min pledge", a) for a in min_pledges)):
+        require_uint(amount, what)
     client.require_signer()
     if token_address is None:
         token, _ = client.deploy("Token", token_name, token_symbol, 18)

@@ -25,8 +25,8 @@ class ProviderConfig(DaemonConfig):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    capacity: int = Field(gt=0)
-    price: int = Field(ge=0, lt=2**256)
+    capacity: int = Field(gt=0, strict=True)
+    price: int = Field(ge=0, lt=2**256, strict=True)
     #: Processes that commit blobs (ckzg holds the GIL, so one process per core).
     workers: int = Field(default_factory=usable_cores, ge=1)
     #: Blobs sampled per epoch challenge.
