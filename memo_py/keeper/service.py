@@ -20,7 +20,8 @@ address, except ``GET /health`` and ``GET /status``):
 - ``GET /status`` → the Keeper's view: epochs, verdicts of the last judged epoch.
 
 Amounts are decimal strings (uint256). Errors are JSON {"error", "message"}: 400 bad
-input, 401 bad auth, 403 wrong role, 404 unknown, 409 conflict.
+input, 401 bad auth, 403 wrong role, 404 unknown, 409 conflict, 413 body too long (bounded
+before it is read: :mod:`memo_py.protocol.limits`).
 
 State lives in ``config.data_dir``: ``ledger.db`` (verdicts, totals, proofs received)
 and ``nonces.db``. A new service on the same directory resumes where the last stopped.
