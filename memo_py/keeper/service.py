@@ -64,7 +64,15 @@ from memo_py.keeper.matcher import NotEnoughProviders, ProviderInfo, select_prov
 from memo_py.keeper.rafi import RiskTracker
 from memo_py.keeper.verify import ProofMessage, Verifier
 from memo_py.protocol.auth import RequestVerifier, SqliteNonceStore
-from memo_py.protocol.http import RemoteError, authenticate, get_public_json, handler_for, json_body, parse_answer
+from memo_py.protocol.http import (
+    RemoteError,
+    authenticate,
+    get_public_json,
+    handler_for,
+    json_body,
+    parse_answer,
+    read_body,
+)
 from memo_py.protocol.messages import KeeperHealth, ProviderHealth
 from memo_py.protocol.limits import MAX_MESSAGE_BYTES, MAX_RESULTS_BYTES, NO_BODY
 
@@ -203,6 +211,7 @@ class KeeperService:
     # -- endpoints ----------------------------------------------------------------
 
     async def health(self, request: Request) -> Response:
+        await read_body(request, NO_BODY)  # public, but bounded like every endpoint
         epoch = await run_in_threadpool(self.chain.current_epoch)
         me = await run_in_threadpool(self.attestor.my_slot)
         health = KeeperHealth(
@@ -289,6 +298,7 @@ class KeeperService:
         )
 
     async def status(self, request: Request) -> Response:
+        await read_body(request, NO_BODY)
         def view() -> dict[str, Any]:
             last = self.ledger.last_epoch()
             me = self.attestor.my_slot()

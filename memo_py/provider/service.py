@@ -34,7 +34,7 @@ from memo_py.errors import (
     UnknownOrder,
 )
 from memo_py.protocol.auth import RequestVerifier, SqliteNonceStore
-from memo_py.protocol.http import authenticate, handler_for, json_body
+from memo_py.protocol.http import authenticate, handler_for, json_body, read_body
 from memo_py.protocol.limits import MAX_MESSAGE_BYTES, MAX_RUN_BYTES, NO_BODY
 from memo_py.protocol.messages import ProviderHealth
 from memo_py.provider.agreements import Agreement, AgreementBook, Terms
@@ -185,6 +185,7 @@ class ProviderService:
     # -- endpoints ------------------------------------------------------------
 
     async def health(self, request: Request) -> Response:
+        await read_body(request, NO_BODY)  # public, but bounded like every endpoint
         used = await run_in_threadpool(self.agreements.reserved_bytes)
         stored = await run_in_threadpool(self.store.used_bytes)
         epoch = await run_in_threadpool(self.chain.current_epoch)

@@ -142,6 +142,8 @@ def test_bodies_over_an_endpoints_limit_get_413_unread_and_unsigned(network, pro
         ("POST", f"/attestations/{EPOCH}/sign", [], 10**10, {}),
         ("GET", "/match?count=1&chunk_bytes=1", [b"x"], None, {}),  # a GET takes no body
         ("GET", f"/results/{EPOCH}", [], 10, {}),
+        ("GET", "/health", [], 10, {}),  # public, bounded all the same
+        ("GET", "/status", [b"x"], None, {}),
     ]
     for method, path, pieces, declared, extra in cases:
         code, answer = send_unbounded(url, method, path, pieces, declared=declared, headers=extra)

@@ -240,6 +240,7 @@ def test_bodies_over_an_endpoints_limit_get_413_unread_and_unsigned(tmp_path, ch
             ("GET", chunk, [b"x"], None, {}),  # a GET takes no body
             ("GET", f"/orders/{oid}/commitments", [], 10, {}),
             ("GET", "/proofs/3", [], 10, {}),
+            ("GET", "/health", [b"x"], None, {}),  # public, bounded all the same
         ]
         for method, path, pieces, declared, extra in cases:
             code, answer = send_unbounded(running.url, method, path, pieces, declared=declared, headers=extra)
