@@ -13,6 +13,7 @@ names the file and the field.
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
 import os
@@ -103,11 +104,17 @@ def read_config_file(path: str | os.PathLike[str], secrets: Iterable[str] = ()) 
     return data
 
 
-def _describe(exc: ValidationError) -> str:
+def _describe(model: type[BaseModel], exc: ValidationError) -> str:
     parts = []
     for error in exc.errors():
         where = ".".join(str(p) for p in error["loc"]) or "(top level)"
-        parts.append(f"{where}: {error['msg']}")
+        if error["type"] == "extra_forbidden":
+            # A misspelled key must not leave its setting at the default unnoticed.
+            close = difflib.get_close_matches(str(error["loc"][-1]), list(model.model_fields), n=1)
+            hint = f" (did you mean {close[0]}?)" if len(error["loc"]) == 1 and close else ""
+            parts.append(f"{where}: unknown setting{hint}")
+        else:
+            parts.append(f"{where}: {error['msg']}")
     return "; ".join(parts)
 
 
@@ -117,22 +124,26 @@ def load_model(model: type[M], path: str | os.PathLike[str], secrets: Iterable[s
     try:
         return model(**values)
     except ValidationError as exc:
-        raise ConfigError(f"config file {path}: {_describe(exc)}") from None
+        raise ConfigError(f"config file {path}: {_describe(model, exc)}") from None
 
 
 class AgentEndpoint(BaseModel):
     """Another agent, by its Ethereum address and the URL of its HTTP API."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     address: str
     url: str
 
 
 class DaemonConfig(BaseModel):
-    """What every daemon's config has: its key, its data, its chain and its rhythm."""
+    """What every daemon's config has: its key, its data, its chain and its rhythm.
 
-    model_config = ConfigDict(frozen=True)
+    Unknown keys are refused (``extra="forbid"``), in every config model: a misspelled
+    ``keepers`` must not leave a Provider that silently never pushes a proof.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     private_key: SecretStr
     data_dir: Path

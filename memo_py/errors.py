@@ -38,6 +38,10 @@ __all__ = [
     "BucketNotEmpty",
     "UploadFailed",
     "ChecksumMismatch",
+    "RequestTooLarge",
+    "AnswerTooLarge",
+    "MalformedAnswer",
+    "WrongType",
 ]
 
 
@@ -159,3 +163,20 @@ class UploadFailed(MemoError, RuntimeError):
 
 class ChecksumMismatch(MemoError, ValueError):
     """A downloaded object does not match the etag (MD5) its manifest recorded."""
+
+
+class RequestTooLarge(MemoError, ValueError):
+    """A request body is longer than its endpoint accepts (HTTP 413); it was read no further."""
+
+
+class AnswerTooLarge(MemoError, ValueError):
+    """Another agent's answer is longer than the caller expects; it was read no further."""
+
+
+class MalformedAnswer(MemoError, ValueError):
+    """Another agent answered with a body that is not what the protocol says (not JSON, or
+    wrong fields, types or values)."""
+
+
+class WrongType(MemoError, TypeError):
+    """An argument of the wrong type: a float or a bool for an amount, an int for bytes."""

@@ -24,6 +24,7 @@ from typing import Any
 
 from eth_utils import to_checksum_address
 
+from memo_py.amounts import require_uint
 from memo_py.chain.client import ChainClient
 from memo_py.chain.deployment import Deployment
 from memo_py.chain.registry import KEEPER, PROVIDER, USER
@@ -82,6 +83,8 @@ def deploy_all(
     value, so a devnet or a bench that deploys with a short delay or window gets bounds
     that admit it; a real deployment passes its bounds explicitly.
     """
+    for what, amount in (("min_bond", min_bond), ("slash_amount", slash_amount), *(("a min pledge", a) for a in min_pledges)):
+        require_uint(amount, what)
     client.require_signer()
     if min_unbonding_delay is None:
         min_unbonding_delay = min(3600, unbonding_delay)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from eth_utils import to_checksum_address
 from web3.types import TxReceipt
 
+from memo_py.amounts import require_uint
 from memo_py.chain.base import ContractWrapper
 from memo_py.chain.client import ChainClient
 from memo_py.chain.errors import ChainError, NotRegistered
@@ -63,8 +64,10 @@ class Disputes(ContractWrapper):
 
         Approves the bond first; returns the new dispute's id.
         """
+        if bond is not None:
+            bond = require_uint(bond, "a dispute bond")
         minimum = self.min_bond()
-        bond = minimum if bond is None else int(bond)
+        bond = minimum if bond is None else bond
         if bond < minimum:
             raise ValueError(f"a dispute bond is at least {minimum} token wei, got {bond}")
         market = self.client.contract("Market", self._call("MARKET"))

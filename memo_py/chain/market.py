@@ -15,6 +15,7 @@ from eth_account.messages import encode_typed_data
 from eth_utils import to_checksum_address
 from web3.types import TxReceipt
 
+from memo_py.amounts import require_uint
 from memo_py.chain import eip712
 from memo_py.chain.base import ContractWrapper
 from memo_py.chain.client import ChainClient
@@ -105,25 +106,22 @@ class Market(ContractWrapper):
 
     def deposit(self, amount: int) -> TxReceipt:
         """Move ``amount`` tokens into the signer's Market balance (approving the Market first if needed)."""
-        if amount <= 0:
-            raise ValueError("a deposit must be positive")
+        amount = require_uint(amount, "a deposit", positive=True)
         self.token.require_balance(amount, "this deposit")
         self.token.ensure_allowance(self.address, amount)
         return self._send("deposit", int(amount))
 
     def deposit_with_permit(self, amount: int, deadline: int | None = None) -> TxReceipt:
         """Deposit with an EIP-2612 permit instead of a separate approval (one transaction)."""
-        if amount <= 0:
-            raise ValueError("a deposit must be positive")
+        amount = require_uint(amount, "a deposit", positive=True)
         self.token.require_balance(amount, "this deposit")
         v, r, s, deadline = self.token.sign_permit(self.address, amount, deadline)
         return self._send("deposit_with_permit", int(amount), deadline, v, r, s)
 
     def withdraw(self, amount: int) -> TxReceipt:
         """Take ``amount`` back from the signer's Market balance."""
+        amount = require_uint(amount, "a withdrawal", positive=True)
         me = self.client.require_signer()
-        if amount <= 0:
-            raise ValueError("a withdrawal must be positive")
         balance = self.balance_of(me)
         if balance < amount:
             raise InsufficientFunds(f"market balance of {me} is {balance}, cannot withdraw {amount}")
@@ -235,12 +233,14 @@ class Market(ContractWrapper):
 
     def withdraw_pay(self, epoch: int, cum_pay: int, cum_penalty: int, proof: Sequence[bytes]) -> TxReceipt:
         """The signer (a Provider) takes its pay through ``epoch`` with its results-tree proof."""
+        cum_pay, cum_penalty = require_uint(cum_pay, "cum_pay"), require_uint(cum_penalty, "cum_penalty")
         me = self.client.require_signer()
         self._check_leaf(me, epoch, cum_pay, cum_penalty, proof)
         return self._send("withdraw_pay", int(epoch), int(cum_pay), int(cum_penalty), [bytes(p) for p in proof])
 
     def settle(self, provider: str, epoch: int, cum_pay: int, cum_penalty: int, proof: Sequence[bytes]) -> TxReceipt:
         """Anyone settles ``provider``'s pay (paid to the Provider) through ``epoch``."""
+        cum_pay, cum_penalty = require_uint(cum_pay, "cum_pay"), require_uint(cum_penalty, "cum_penalty")
         provider = to_checksum_address(provider)
         self._check_leaf(provider, epoch, cum_pay, cum_penalty, proof)
         return self._send("settle", provider, int(epoch), int(cum_pay), int(cum_penalty), [bytes(p) for p in proof])

@@ -14,6 +14,7 @@ import enum
 from eth_utils import keccak, to_checksum_address
 from web3.types import TxReceipt
 
+from memo_py.amounts import require_uint
 from memo_py.chain.base import ContractWrapper
 from memo_py.chain.client import ChainClient
 from memo_py.chain.errors import AlreadyRegistered, ExitNotReady, NotRegistered, PledgeTooSmall
@@ -113,11 +114,13 @@ class Registry(ContractWrapper):
 
     def _prepare_pledge(self, role: Role, pledge: int | None) -> int:
         """Check the role is free and the pledge enough and funded; approve the Registry."""
+        if pledge is not None:
+            pledge = require_uint(pledge, f"a {role.name.lower()} pledge")
         me = self.client.require_signer()
         if self.roles_of(me) & role:
             raise AlreadyRegistered(f"{me} is already registered as {role.name.lower()}")
         minimum = self.min_pledge(role)
-        pledge = minimum if pledge is None else int(pledge)
+        pledge = minimum if pledge is None else pledge
         if pledge < minimum:
             raise PledgeTooSmall(f"the {role.name.lower()} pledge is at least {minimum} token wei, got {pledge}")
         if pledge > 0:
@@ -134,14 +137,16 @@ class Registry(ContractWrapper):
         """Register the signer as a Provider offering ``capacity`` bytes at ``price`` per byte per epoch."""
         if len(endpoint.encode()) > 256:
             raise ValueError("a provider endpoint is at most 256 bytes")
+        capacity, price = require_uint(capacity, "capacity"), require_uint(price, "price")
         pledge = self._prepare_pledge(PROVIDER, pledge)
-        return self._send("register_provider", pledge, endpoint, int(capacity), int(price))
+        return self._send("register_provider", pledge, endpoint, capacity, price)
 
     def update_provider(self, endpoint: str, capacity: int, price: int) -> TxReceipt:
+        capacity, price = require_uint(capacity, "capacity"), require_uint(price, "price")
         me = self.client.require_signer()
         if not self.roles_of(me) & PROVIDER:
             raise NotRegistered(f"{me} is not a provider")
-        return self._send("update_provider", endpoint, int(capacity), int(price))
+        return self._send("update_provider", endpoint, capacity, price)
 
     def register_keeper(self, bls_secret_key: bytes, pledge: int | None = None) -> TxReceipt:
         """Register the signer as a Keeper with the BLS key ``bls_secret_key`` (32 B, blspy).
@@ -152,6 +157,8 @@ class Registry(ContractWrapper):
         the Registry verifies on-chain. A key is registered at most once, ever.
         """
         me = self.client.require_signer()
+        if pledge is not None:
+            pledge = require_uint(pledge, "a keeper pledge")
         pubkey = bls.public_key(bls_secret_key)
         if self.key_in_use(pubkey):
             raise AlreadyRegistered(f"BLS key 0x{pubkey.hex()[:16]}… was already registered (a key is usable once)")
@@ -166,14 +173,13 @@ class Registry(ContractWrapper):
 
     def top_up(self, role: int | str, amount: int) -> TxReceipt:
         role = _role(role)
+        amount = require_uint(amount, "a top-up", positive=True)
         me = self.client.require_signer()
         if not self.roles_of(me) & role:
             raise NotRegistered(f"{me} does not hold the {role.name.lower()} role")
-        if amount <= 0:
-            raise ValueError("a top-up must be positive")
         self.token.require_balance(amount, "this top-up")
         self.token.ensure_allowance(self.address, amount)
-        return self._send("top_up", int(role), int(amount))
+        return self._send("top_up", int(role), amount)
 
     def request_exit(self, role: int | str) -> TxReceipt:
         role = _role(role)

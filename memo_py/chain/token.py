@@ -6,6 +6,7 @@ from eth_account.messages import encode_typed_data
 from eth_utils import to_checksum_address
 from web3.types import TxReceipt
 
+from memo_py.amounts import require_uint
 from memo_py.chain.base import ContractWrapper
 from memo_py.chain.errors import InsufficientFunds, NoSigner
 from memo_py.errors import NotPermitted
@@ -77,14 +78,17 @@ class Token(ContractWrapper):
     # ------------------------------------------------------------------ writes
 
     def transfer(self, to: str, amount: int) -> TxReceipt:
+        amount = require_uint(amount, "a transfer")
         self.require_balance(amount)
         return self._send("transfer", to_checksum_address(to), int(amount))
 
     def approve(self, spender: str, amount: int) -> TxReceipt:
-        return self._send("approve", to_checksum_address(spender), int(amount))
+        amount = require_uint(amount, "an allowance")
+        return self._send("approve", to_checksum_address(spender), amount)
 
     def ensure_allowance(self, spender: str, amount: int) -> TxReceipt | None:
         """Approve ``spender`` for ``amount`` unless the allowance already covers it."""
+        amount = require_uint(amount, "an allowance")
         me = self.client.require_signer()
         if self.allowance(me, spender) >= amount:
             return None
@@ -92,6 +96,7 @@ class Token(ContractWrapper):
 
     def require_balance(self, amount: int, what: str = "this") -> None:
         """Raise :class:`InsufficientFunds` unless the signer holds ``amount`` tokens."""
+        amount = require_uint(amount, f"{what} amount")
         me = self.client.require_signer()
         held = self.balance_of(me)
         if held < amount:
@@ -99,6 +104,7 @@ class Token(ContractWrapper):
 
     def mint(self, to: str, amount: int) -> TxReceipt:
         """Create tokens (the Token's owner only: the devnet faucet)."""
+        amount = require_uint(amount, "a mint")
         me = self.client.require_signer()
         owner = self.owner()
         if owner != me:
@@ -108,6 +114,7 @@ class Token(ContractWrapper):
     # ------------------------------------------------------------------ EIP-2612
 
     def permit_typed_data(self, owner: str, spender: str, amount: int, deadline: int, nonce: int | None = None) -> dict:
+        amount = require_uint(amount, "a permit")
         nonce = self.nonces(owner) if nonce is None else int(nonce)
         return permit_typed_data(self.name(), self.client.chain_id, self.address, owner, spender, amount, nonce, deadline)
 
@@ -116,6 +123,7 @@ class Token(ContractWrapper):
 
         The default deadline is one hour after the latest block's timestamp (chain time, not wall time).
         """
+        amount = require_uint(amount, "a permit")
         account = self.client.account
         if account is None or not hasattr(account, "sign_message"):
             raise NoSigner("signing a permit needs a local account (eth-account)")
@@ -126,4 +134,5 @@ class Token(ContractWrapper):
         return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big"), deadline
 
     def permit(self, owner: str, spender: str, amount: int, deadline: int, v: int, r: bytes, s: bytes) -> TxReceipt:
-        return self._send("permit", to_checksum_address(owner), to_checksum_address(spender), int(amount), int(deadline), v, r, s)
+        amount = require_uint(amount, "a permit")
+        return self._send("permit", to_checksum_address(owner), to_checksum_address(spender), amount, int(deadline), v, r, s)

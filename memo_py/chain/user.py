@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from web3.types import TxReceipt
 
+from memo_py.amounts import require_uint
 from memo_py.chain.contracts import MemoContracts
 from memo_py.chain.eip712 import OrderUpdate
 from memo_py.chain.errors import NoSigner
@@ -97,14 +98,14 @@ class UserRoleChain:
 
     def deposit(self, amount: int) -> bytes:
         """Approve the Market if needed, then deposit ``amount``; the deposit's tx hash."""
-        if amount <= 0:
-            raise ValueError("a deposit must be positive")
+        amount = require_uint(amount, "a deposit", positive=True)
         self.contracts.token.require_balance(amount, "this deposit")
         self._record("approve", self.contracts.token.ensure_allowance(self.contracts.market.address, amount))
         # Market.deposit approves again only when the allowance falls short: it does not now.
         return self._record("deposit", self.contracts.market.deposit(amount))
 
     def withdraw(self, amount: int) -> bytes:
+        amount = require_uint(amount, "a withdrawal", positive=True)
         return self._record("withdraw", self.contracts.market.withdraw(amount))
 
     def submit_orders(self, updates: Sequence[tuple[OrderUpdate, bytes, bytes]]) -> bytes:
@@ -114,4 +115,6 @@ class UserRoleChain:
 
     def register_user(self, pledge: int | None = None) -> bytes:
         """Register the signer as a User (the pledge defaults to the Registry's minimum)."""
+        if pledge is not None:
+            pledge = require_uint(pledge, "a user pledge")
         return self._record("register_user", self.contracts.registry.register_user(pledge))

@@ -47,12 +47,10 @@ def run_daemon(module: str, config_path: Path, net: Network) -> None:
 
 def probe_health(url: str, timeout: float = 3.0) -> dict[str, Any]:
     """``GET {url}/health``: its JSON, or ``{"error": ...}`` when it does not answer."""
-    import httpx
+    from memo_py.protocol.http import get_public_json
 
     try:
-        answer = httpx.get(url.rstrip("/") + "/health", timeout=timeout)
-        answer.raise_for_status()
-        data = answer.json()
+        data = get_public_json(url, "/health", timeout=timeout)  # bounded: a hostile node cannot flood it
         return data if isinstance(data, dict) else {"error": "not a JSON object"}
     except Exception as exc:  # down, refused, not JSON: the status says so
         return {"error": f"{type(exc).__name__}: {exc}"}

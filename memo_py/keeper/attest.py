@@ -30,10 +30,11 @@ from eth_utils import to_checksum_address
 
 from memo_py.chain.merkle import ZERO, attestation_message
 from memo_py.crypto import bls
-from memo_py.errors import NotPermitted, ResultsMismatch
+from memo_py.errors import MemoError, NotPermitted, ResultsMismatch
 from memo_py.keeper.chain import KeeperChain, KeeperSlot
 from memo_py.keeper.ledger import EpochResults, Ledger
-from memo_py.protocol.http import SignedClient
+from memo_py.protocol.http import SignedClient, get_public_json
+from memo_py.protocol.limits import MAX_MESSAGE_BYTES, MAX_RESULTS_BYTES
 
 __all__ = ["Attestation", "Attestor", "has_quorum"]
 
@@ -132,9 +133,9 @@ class Attestor:
         if url is None:
             return False
         try:
-            answer = httpx.get(url.rstrip("/") + "/health", timeout=min(self.timeout, 3.0))
-            return answer.status_code == 200
-        except httpx.HTTPError:
+            get_public_json(url, "/health", timeout=min(self.timeout, 3.0))
+            return True
+        except (httpx.HTTPError, httpx.InvalidURL, MemoError):  # down, refusing, or answering nonsense
             return False
 
     def is_my_turn(self, waited: float, aggregator_timeout: float) -> bool:
@@ -195,7 +196,9 @@ class Attestor:
             return None
         try:
             with SignedClient(self._key, url, keeper.address, timeout=self.timeout) as client:
-                answer = client.request("POST", f"/attestations/{epoch}/sign", content=body).json()
+                answer = client.request(
+                    "POST", f"/attestations/{epoch}/sign", content=body, limit=MAX_MESSAGE_BYTES
+                ).json()
             text = answer["signature"]
             if int(answer["slot"]) != keeper.slot:
                 return None
@@ -212,7 +215,7 @@ class Attestor:
         for address, url in self.peers.items():
             try:
                 with SignedClient(self._key, url, address, timeout=self.timeout) as client:
-                    answer = client.get_json(f"/results/{epoch}")
+                    answer = client.get_json(f"/results/{epoch}", limit=MAX_RESULTS_BYTES)
                 results = EpochResults.from_json(epoch, answer["results"])
             except Exception:
                 continue

@@ -25,7 +25,7 @@ class KeeperConfig(DaemonConfig):
     it must equal the Providers' (the challenge binds it).
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     bls_key: SecretStr
     host: str = "127.0.0.1"

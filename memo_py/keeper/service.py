@@ -20,7 +20,8 @@ address, except ``GET /health`` and ``GET /status``):
 - ``GET /status`` → the Keeper's view: epochs, verdicts of the last judged epoch.
 
 Amounts are decimal strings (uint256). Errors are JSON {"error", "message"}: 400 bad
-input, 401 bad auth, 403 wrong role, 404 unknown, 409 conflict.
+input, 401 bad auth, 403 wrong role, 404 unknown, 409 conflict, 413 body too long (bounded
+before it is read: :mod:`memo_py.protocol.limits`).
 
 State lives in ``config.data_dir``: ``ledger.db`` (verdicts, totals, proofs received)
 and ``nonces.db``. A new service on the same directory resumes where the last stopped.
@@ -44,7 +45,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from memo_py.errors import MemoError, NotPermitted, RequestRejected, ResultsMismatch, UnknownEpoch
+from memo_py.errors import (
+    AnswerTooLarge,
+    MalformedAnswer,
+    MemoError,
+    NotPermitted,
+    RequestRejected,
+    RequestTooLarge,
+    ResultsMismatch,
+    UnknownEpoch,
+)
 from memo_py.keeper.attest import Attestor
 from memo_py.keeper.chain import KeeperChain, RegisteredProvider
 from memo_py.keeper.config import KeeperConfig
@@ -54,7 +64,17 @@ from memo_py.keeper.matcher import NotEnoughProviders, ProviderInfo, select_prov
 from memo_py.keeper.rafi import RiskTracker
 from memo_py.keeper.verify import ProofMessage, Verifier
 from memo_py.protocol.auth import RequestVerifier, SqliteNonceStore
-from memo_py.protocol.http import authenticate, handler_for, json_body
+from memo_py.protocol.http import (
+    RemoteError,
+    authenticate,
+    get_public_json,
+    handler_for,
+    json_body,
+    parse_answer,
+    read_body,
+)
+from memo_py.protocol.messages import KeeperHealth, ProviderHealth
+from memo_py.protocol.limits import MAX_MESSAGE_BYTES, MAX_RESULTS_BYTES, NO_BODY
 
 __all__ = ["API_VERSION", "KeeperService", "create_app", "status_of"]
 
@@ -73,6 +93,8 @@ def status_of(exc: BaseException) -> int:
         return 404
     if isinstance(exc, (ResultsMismatch, NotEnoughProviders)):
         return 409
+    if isinstance(exc, RequestTooLarge):
+        return 413
     if isinstance(exc, (MemoError, ValueError)):
         return 400
     return 500
@@ -125,7 +147,7 @@ class KeeperService:
             first_epoch=config.first_epoch,
         )
         self._tick_lock = threading.Lock()
-        self._seen: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._seen: dict[str, tuple[float, ProviderHealth]] = {}
 
     def close(self) -> None:
         self.ledger.close()
@@ -142,30 +164,45 @@ class KeeperService:
         address = to_checksum_address(address)
         return next((p for p in self.chain.providers() if to_checksum_address(p.address) == address), None)
 
-    async def _probe(self, client: httpx.AsyncClient, provider: RegisteredProvider) -> None:
+    def _probe(self, provider: RegisteredProvider) -> None:
+        """Record the Provider's ``/health`` answer when it is well-formed and its own.
+
+        A Provider that is down or answers an error is not live now (an earlier answer
+        still counts until ``liveness`` runs out); one that answers something malformed,
+        too long or another Provider's health is forgotten at once. Either way only that
+        Provider is skipped: ``/match`` serves every User from the others.
+        """
+        timeout = min(self.config.request_timeout, 3.0)
         try:
-            answer = await client.get(provider.endpoint.rstrip("/") + "/health")
-            data = answer.json()
-            if answer.status_code == 200 and to_checksum_address(data["address"]) == to_checksum_address(provider.address):
-                self._seen[provider.address] = (time.time(), data)
-        except Exception as exc:  # a Provider down is simply not live
+            data = get_public_json(provider.endpoint, "/health", timeout=timeout, limit=MAX_MESSAGE_BYTES)
+            health = parse_answer(ProviderHealth, data, f"the /health of Provider {provider.address}")
+        except (httpx.HTTPError, httpx.InvalidURL, RemoteError) as exc:
             log.debug("provider %s did not answer /health: %s", provider.address, exc)
+            return
+        except (AnswerTooLarge, MalformedAnswer) as exc:
+            log.info("provider %s is skipped: %s", provider.address, exc)
+            self._seen.pop(provider.address, None)
+            return
+        if health.address != to_checksum_address(provider.address):
+            log.info("provider %s answers /health as %s: skipped", provider.address, health.address)
+            self._seen.pop(provider.address, None)
+            return
+        self._seen[provider.address] = (time.time(), health)
 
     async def live_providers(self) -> list[ProviderInfo]:
-        """Active registered Providers with their last /health answer (probed now)."""
+        """Active registered Providers with their last well-formed /health answer (probed now)."""
         registered = [p for p in await run_in_threadpool(self.chain.providers) if p.active]
-        async with httpx.AsyncClient(timeout=min(self.config.request_timeout, 3.0)) as client:
-            await asyncio.gather(*(self._probe(client, p) for p in registered))
+        await asyncio.gather(*(run_in_threadpool(self._probe, p) for p in registered))
         out = []
         for p in registered:
-            seen, health = self._seen.get(p.address, (0.0, {}))
+            seen, health = self._seen.get(p.address, (0.0, None))
             out.append(
                 ProviderInfo(
                     address=p.address,
                     endpoint=p.endpoint,
-                    price=max(p.price, int(health.get("price", p.price))),
-                    capacity=int(health.get("capacity", p.capacity)),
-                    used=int(health.get("used", 0)),
+                    price=p.price if health is None else max(p.price, health.price),
+                    capacity=p.capacity if health is None else health.capacity,
+                    used=0 if health is None else health.used,
                     last_seen=seen,
                 )
             )
@@ -174,20 +211,20 @@ class KeeperService:
     # -- endpoints ----------------------------------------------------------------
 
     async def health(self, request: Request) -> Response:
+        await read_body(request, NO_BODY)  # public, but bounded like every endpoint
         epoch = await run_in_threadpool(self.chain.current_epoch)
         me = await run_in_threadpool(self.attestor.my_slot)
-        return JSONResponse(
-            {
-                "address": self.address,
-                "slot": None if me is None else me.slot,
-                "epoch": epoch,
-                "last_epoch": await run_in_threadpool(self.ledger.last_epoch),
-                "version": API_VERSION,
-            }
+        health = KeeperHealth(
+            address=self.address,
+            slot=None if me is None else me.slot,
+            epoch=epoch,
+            last_epoch=await run_in_threadpool(self.ledger.last_epoch),
+            version=API_VERSION,
         )
+        return JSONResponse(health.model_dump())
 
     async def post_proof(self, request: Request) -> Response:
-        signer, body = await authenticate(request, self.verifier_http)
+        signer, body = await authenticate(request, self.verifier_http, limit=MAX_MESSAGE_BYTES)
         proof = ProofMessage.from_json(_json(body))
         if to_checksum_address(proof.provider) != signer:
             raise NotPermitted(f"{signer} may not post the proof of {proof.provider}")
@@ -201,7 +238,7 @@ class KeeperService:
         return JSONResponse({"accepted": True})
 
     async def match(self, request: Request) -> Response:
-        signer, _ = await authenticate(request, self.verifier_http)
+        signer, _ = await authenticate(request, self.verifier_http, limit=NO_BODY)
         params = request.query_params
         count = _uint("count", params.get("count"))
         chunk_bytes = _uint("chunk_bytes", params.get("chunk_bytes"))
@@ -224,20 +261,20 @@ class KeeperService:
         )
 
     async def sign(self, request: Request) -> Response:
-        signer, body = await authenticate(request, self.verifier_http)
+        signer, body = await authenticate(request, self.verifier_http, limit=MAX_RESULTS_BYTES)
         epoch = _uint("epoch", request.path_params["epoch"])
         answer = await run_in_threadpool(self.attestor.answer_sign_request, signer, epoch, _json(body))
         return JSONResponse(answer)
 
     async def results(self, request: Request) -> Response:
-        await authenticate(request, self.verifier_http)
+        await authenticate(request, self.verifier_http, limit=NO_BODY)
         epoch = _uint("epoch", request.path_params["epoch"])
         results = await run_in_threadpool(self.ledger.results, epoch)
         attested = await run_in_threadpool(self.ledger.attested_root, epoch)
         return JSONResponse({**results.to_json(), "attested": attested == results.root})
 
     async def provider_results(self, request: Request) -> Response:
-        await authenticate(request, self.verifier_http)
+        await authenticate(request, self.verifier_http, limit=NO_BODY)
         epoch = _uint("epoch", request.path_params["epoch"])
         text = request.path_params["provider"]
         if not is_address(text):
@@ -261,6 +298,7 @@ class KeeperService:
         )
 
     async def status(self, request: Request) -> Response:
+        await read_body(request, NO_BODY)
         def view() -> dict[str, Any]:
             last = self.ledger.last_epoch()
             me = self.attestor.my_slot()

@@ -18,7 +18,9 @@ import threading
 import urllib.parse
 from collections.abc import Callable
 
-__all__ = ["BulkReader", "MAX_IDLE"]
+from memo_py.errors import AnswerTooLarge
+
+__all__ = ["BulkReader", "MAX_IDLE", "error_message"]
 
 #: Idle connections kept per origin.
 MAX_IDLE = 8
@@ -40,13 +42,20 @@ class BulkReader:
         self._lock = threading.Lock()
 
     def get(
-        self, path: str, query: str, headers: Callable[[], dict[str, str]], error: Callable[[int, str], Exception]
+        self,
+        path: str,
+        query: str,
+        headers: Callable[[], dict[str, str]],
+        error: Callable[[int, str], Exception],
+        limit: int,
     ) -> bytearray:
         """The body of ``GET path?query``; ``headers()`` makes each attempt's headers (a
         signed request is signed anew if a stale idle connection forces a second try).
 
-        An error status raises ``error(status, message)``; a failed connection raises
-        OSError or ``http.client.HTTPException``.
+        A body over ``limit`` bytes raises AnswerTooLarge (from its Content-Length, before
+        anything is allocated; a chunked one once ``limit`` bytes have come). An error
+        status raises ``error(status, message)``; a failed connection raises OSError or
+        ``http.client.HTTPException``.
         """
         target = self._prefix + path + (f"?{query}" if query else "")
         while True:
@@ -60,7 +69,7 @@ class BulkReader:
                     continue
                 raise
             try:
-                body = _read_body(response)
+                body = _read_body(response, limit)
             except BaseException:
                 conn.close()
                 raise
@@ -69,7 +78,7 @@ class BulkReader:
             else:
                 self._give(conn)
             if response.status >= 400:
-                raise error(response.status, _message(body))
+                raise error(response.status, error_message(body))
             return body
 
     def close(self) -> None:
@@ -93,10 +102,16 @@ class BulkReader:
         conn.close()
 
 
-def _read_body(response: http.client.HTTPResponse) -> bytearray:
-    """The whole body: into one buffer of its Content-Length, or read to the end."""
+def _read_body(response: http.client.HTTPResponse, limit: int) -> bytearray:
+    """The whole body, at most ``limit`` bytes: into one buffer of its Content-Length, or
+    read to the end."""
     if response.length is None:  # chunked or close-delimited: no size to allocate up front
-        return bytearray(response.read())
+        body = bytearray(response.read(limit + 1))
+        if len(body) > limit:
+            raise AnswerTooLarge(f"the answer passes the {limit} bytes expected")
+        return body
+    if response.length > limit:
+        raise AnswerTooLarge(f"the answer declares {response.length} bytes; at most {limit} were expected")
     body = bytearray(response.length)
     view = memoryview(body)
     got = 0
@@ -108,7 +123,7 @@ def _read_body(response: http.client.HTTPResponse) -> bytearray:
     return body
 
 
-def _message(body: bytearray) -> str:
+def error_message(body: bytes | bytearray) -> str:
     """The ``message`` of a JSON error body, else the body as text."""
     text = body.decode("utf-8", "replace")
     try:

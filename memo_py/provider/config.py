@@ -24,10 +24,10 @@ class ProviderConfig(DaemonConfig):
     reserve for agreements, and the lowest price per byte per epoch it accepts.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    capacity: int = Field(gt=0)
-    price: int = Field(ge=0, lt=2**256)
+    capacity: int = Field(gt=0, strict=True)
+    price: int = Field(ge=0, lt=2**256, strict=True)
     #: Processes that commit blobs (ckzg holds the GIL, so one process per core).
     workers: int = Field(default_factory=usable_cores, ge=1)
     #: Blobs sampled per epoch challenge.

@@ -60,6 +60,7 @@ from memo_py.chain.merkle import CommitmentTree, results_leaf, verify_results_pr
 from memo_py.crypto import kzg
 from memo_py.errors import UnknownEpoch
 from memo_py.protocol.http import RemoteError, SignedClient
+from memo_py.protocol.limits import MAX_MESSAGE_BYTES
 from memo_py.provider.config import KeeperEndpoint
 from memo_py.provider.housekeeping import Release, releasable, releasable_chunks, release, release_chunks
 from memo_py.provider.store import ChunkMissing
@@ -610,7 +611,7 @@ class ProviderLoop:
         for keeper in self.config.keepers:
             try:
                 with SignedClient(key, keeper.url, keeper.address, timeout=10.0) as client:
-                    answer = client.get_json(f"/results/{epoch}/{self.address}")
+                    answer = client.get_json(f"/results/{epoch}/{self.address}", limit=MAX_MESSAGE_BYTES)
                 cum_pay, cum_penalty = int(answer["cum_pay"]), int(answer["cum_penalty"])
                 proof = [bytes.fromhex(p[2:]) for p in answer["proof"]]
             except RemoteError as exc:

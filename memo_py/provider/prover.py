@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from memo_py.crypto import challenge
 from memo_py.errors import UnknownEpoch
 from memo_py.protocol.http import SignedClient
+from memo_py.protocol.limits import MAX_MESSAGE_BYTES
 from memo_py.chain.records import ChainOrder, blob_universe, universe_order  # blob_universe re-exported from here
 from memo_py.provider.chain import ProviderChain
 from memo_py.provider.config import KeeperEndpoint
@@ -141,7 +142,7 @@ def push_proof(proof: EpochProof, keepers: Sequence[KeeperEndpoint], private_key
     for keeper in keepers:
         try:
             with SignedClient(private_key, keeper.url, keeper.address, timeout=10.0) as client:
-                client.request("POST", "/proofs", content=body)
+                client.request("POST", "/proofs", content=body, limit=MAX_MESSAGE_BYTES)
             results[keeper.url] = "ok"
         except Exception as exc:  # one Keeper down must not stop the others
             log.warning("proof for epoch %d not delivered to %s: %s", proof.epoch, keeper.url, exc)

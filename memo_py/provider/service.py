@@ -29,12 +29,14 @@ from memo_py.errors import (
     MemoError,
     NotPermitted,
     RequestRejected,
+    RequestTooLarge,
     UnknownEpoch,
     UnknownOrder,
 )
 from memo_py.protocol.auth import RequestVerifier, SqliteNonceStore
-from memo_py.protocol.http import authenticate, handler_for, json_body
-from memo_py.protocol.limits import MAX_RUN_BYTES
+from memo_py.protocol.http import authenticate, handler_for, json_body, read_body
+from memo_py.protocol.limits import MAX_MESSAGE_BYTES, MAX_RUN_BYTES, NO_BODY
+from memo_py.protocol.messages import ProviderHealth
 from memo_py.provider.agreements import Agreement, AgreementBook, Terms
 from memo_py.provider.chain import ProviderChain
 from memo_py.provider.config import KeeperEndpoint, ProviderConfig
@@ -61,6 +63,8 @@ def status_of(exc: BaseException) -> int:
         return 404
     if isinstance(exc, (AgreementConflict, ChunkConflict)):
         return 409
+    if isinstance(exc, RequestTooLarge):
+        return 413
     if isinstance(exc, (CapacityExceeded, StoreFull)):
         return 507
     if isinstance(exc, (MemoError, ValueError)):
@@ -181,24 +185,24 @@ class ProviderService:
     # -- endpoints ------------------------------------------------------------
 
     async def health(self, request: Request) -> Response:
+        await read_body(request, NO_BODY)  # public, but bounded like every endpoint
         used = await run_in_threadpool(self.agreements.reserved_bytes)
         stored = await run_in_threadpool(self.store.used_bytes)
         epoch = await run_in_threadpool(self.chain.current_epoch)
-        return JSONResponse(
-            {
-                "address": self.address,
-                "price": self.config.price,
-                "capacity": self.config.capacity,
-                "used": used,
-                "free": max(0, self.config.capacity - used),
-                "stored": stored,
-                "epoch": epoch,
-                "version": API_VERSION,
-            }
+        health = ProviderHealth(
+            address=self.address,
+            price=self.config.price,
+            capacity=self.config.capacity,
+            used=used,
+            free=max(0, self.config.capacity - used),
+            stored=stored,
+            epoch=epoch,
+            version=API_VERSION,
         )
+        return JSONResponse(health.model_dump())
 
     async def create_agreement(self, request: Request) -> Response:
-        signer, body = await authenticate(request, self.verifier)
+        signer, body = await authenticate(request, self.verifier, limit=MAX_MESSAGE_BYTES)
         terms = Terms.from_json(_json(body))
         if terms.price < self.config.price:
             raise ValueError(f"price {terms.price} is below this Provider's price {self.config.price}")
@@ -209,10 +213,7 @@ class ProviderService:
         return JSONResponse({"order_id": "0x" + agreement.order_id.hex()})
 
     async def put_chunk(self, request: Request) -> Response:
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.config.max_chunk_bytes:
-            raise ValueError(f"a chunk is at most {self.config.max_chunk_bytes} bytes here, got {declared}")
-        signer, body = await authenticate(request, self.verifier)
+        signer, body = await authenticate(request, self.verifier, limit=self.config.max_chunk_bytes)
         tag = _tag(request.query_params.get("tag"))
         agreement = await self.agreement(request.path_params["order_id"])
         first_blob = _index("first blob", request.path_params["first_blob"])
@@ -220,7 +221,7 @@ class ProviderService:
         return JSONResponse({"commitments": ["0x" + c.hex() for c in commitments]})
 
     async def list_chunks(self, request: Request) -> Response:
-        signer, _ = await authenticate(request, self.verifier)
+        signer, _ = await authenticate(request, self.verifier, limit=NO_BODY)
         agreement = await self.agreement(request.path_params["order_id"])
         await self.require_reader(signer, agreement)
         records = await run_in_threadpool(lambda: list(self.store.records(agreement.order_id)))
@@ -235,7 +236,7 @@ class ProviderService:
         )
 
     async def get_chunk(self, request: Request) -> Response:
-        signer, _ = await authenticate(request, self.verifier)
+        signer, _ = await authenticate(request, self.verifier, limit=NO_BODY)
         agreement = await self.agreement(request.path_params["order_id"])
         first_blob = _index("first blob", request.path_params["first_blob"])
         await self.require_reader(signer, agreement)
@@ -249,7 +250,7 @@ class ProviderService:
         A User reading an object back takes the chunks one Provider holds for many
         segments at once: one signed request and one answer instead of one per chunk.
         """
-        signer, _ = await authenticate(request, self.verifier)
+        signer, _ = await authenticate(request, self.verifier, limit=NO_BODY)
         agreement = await self.agreement(request.path_params["order_id"])
         first_blob = _index("from", request.query_params.get("from", ""))
         count = _index("chunks", request.query_params.get("chunks", ""))
@@ -268,7 +269,7 @@ class ProviderService:
         """``GET /orders/{id}/commitments[?root=0x…]``: the order's commitments as ``root``
         describes it (the zero commitment for the chunks it releases), or, without a root,
         as the chunks were stored."""
-        signer, _ = await authenticate(request, self.verifier)
+        signer, _ = await authenticate(request, self.verifier, limit=NO_BODY)
         agreement = await self.agreement(request.path_params["order_id"])
         await self.require_reader(signer, agreement)
         root = _root(request.query_params.get("root"))
@@ -288,7 +289,7 @@ class ProviderService:
         )
 
     async def cosign(self, request: Request) -> Response:
-        signer, body = await authenticate(request, self.verifier)
+        signer, body = await authenticate(request, self.verifier, limit=MAX_MESSAGE_BYTES)
         agreement = await self.agreement(request.path_params["order_id"])
         payload = _json(body)
         signed = await run_in_threadpool(self.cosigner.cosign, agreement, signer, payload)
@@ -309,7 +310,7 @@ class ProviderService:
         return JSONResponse({"provider_signature": "0x" + signed.provider_signature.hex()})
 
     async def proof(self, request: Request) -> Response:
-        signer, _ = await authenticate(request, self.verifier)
+        signer, _ = await authenticate(request, self.verifier, limit=NO_BODY)
         epoch = _index("epoch", request.path_params["epoch"])
         await self.require_keeper(signer)
         proof = await self.prover.proof_for(epoch)

@@ -36,9 +36,10 @@ from eth_account import Account
 from eth_utils import to_checksum_address
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from memo_py.amounts import require_uint
 from memo_py.codec.segments import StripeLayout, encode_segment
 from memo_py.crypto.aead import MIN_MASTER_SECRET_BYTES, derive_object_key
-from memo_py.errors import ConfigError
+from memo_py.errors import ConfigError, WrongType
 from memo_py.user.chain import UserChain
 from memo_py.user.download import Downloader
 from memo_py.user.index import Index
@@ -83,7 +84,7 @@ def _unhex(text: str) -> bytes:
 class UserConfig(BaseModel):
     """Everything a User client needs besides its chain access."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     #: Hex, at least 32 bytes: every object key and chunk tag derives from it. Keep it safe:
     #: with the chain, it is all that is needed to find and read the data again.
@@ -99,7 +100,7 @@ class UserConfig(BaseModel):
     start_delay: int = Field(default=1, ge=0)
     order_epochs: int = Field(default=1000, ge=1)
     min_remaining: int = Field(default=100, ge=0)
-    max_price: int | None = Field(default=None, ge=0)
+    max_price: int | None = Field(default=None, ge=0, lt=2**256, strict=True)
     rounds: int = Field(default=3, ge=1)
     timeout: float = Field(default=60.0, gt=0)
 
@@ -175,16 +176,12 @@ class MemoClient:
         return self.chain.balance_of(self.address)
 
     def deposit(self, amount: int) -> bytes:
-        """Move ``amount`` tokens into the User's Market balance; the tx hash."""
-        if amount <= 0:
-            raise ValueError("deposit a positive amount")
-        return self.chain.deposit(amount)
+        """Move ``amount`` tokens (an int: WrongType otherwise) into the User's Market balance; the tx hash."""
+        return self.chain.deposit(require_uint(amount, "a deposit", positive=True))
 
     def withdraw(self, amount: int) -> bytes:
-        """Take ``amount`` tokens back from the Market balance; the tx hash."""
-        if amount <= 0:
-            raise ValueError("withdraw a positive amount")
-        return self.chain.withdraw(amount)
+        """Take ``amount`` tokens (an int: WrongType otherwise) back from the Market balance; the tx hash."""
+        return self.chain.withdraw(require_uint(amount, "a withdrawal", positive=True))
 
     # -- buckets ----------------------------------------------------------------------
 
@@ -234,7 +231,10 @@ class MemoClient:
         content_type: str = "application/octet-stream",
         metadata: Mapping[str, str] | None = None,
     ) -> ObjectInfo:
-        """Store ``data`` as ``bucket/key`` (replacing any object of that key); its info."""
+        """Store ``data`` (bytes-like: WrongType otherwise) as ``bucket/key`` (replacing any
+        object of that key); its info."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):  # bytes(5) is five zero bytes
+            raise WrongType(f"an object's data must be bytes-like, not {type(data).__name__}")
         validate_bucket_name(bucket)
         validate_object_key(key)
         data = bytes(data)

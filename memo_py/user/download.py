@@ -208,8 +208,10 @@ class Downloader:
         params = {"from": str(run.first_blob), "chunks": str(len(run.items))}
         try:
             client = self._providers.client(run.provider)
-            data = client.get_bytes(f"/orders/{run.order_id}/blobs", params=params)
-        except Exception as exc:  # down, refusing, unknown: these chunks come from elsewhere
+            data = client.get_bytes(
+                f"/orders/{run.order_id}/blobs", params=params, limit=len(run.items) * layout.chunk_bytes
+            )
+        except Exception as exc:  # down, refusing, unknown, too long: these chunks come from elsewhere
             log.info("ranged read of %d chunks from %s failed: %s", len(run.items), run.provider, exc)
             return None, str(exc)
         if len(data) != len(run.items) * layout.chunk_bytes:
@@ -282,7 +284,8 @@ class Downloader:
         """The chunk if its Provider returns exactly the bytes the manifest recorded, else None."""
         try:
             client = self._providers.client(placement.provider)
-            data = client.request("GET", f"/orders/{placement.order_id}/blobs/{placement.first_blob}").content
+            path = f"/orders/{placement.order_id}/blobs/{placement.first_blob}"
+            data = client.request("GET", path, limit=layout.chunk_bytes).content
         except Exception as exc:  # down, refusing, unknown: skip it
             failures.append(f"chunk {placement.chunk} on {placement.provider}: {exc}")
             return None

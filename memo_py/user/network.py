@@ -11,13 +11,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 from eth_utils import to_checksum_address
 
-from memo_py.errors import MemoError, UploadFailed
-from memo_py.protocol.http import RemoteError, SignedClient
+from memo_py.errors import MalformedAnswer, MemoError, UploadFailed
+from memo_py.protocol.http import SignedClient, get_public_json, parse_answer
+from memo_py.protocol.limits import MAX_MESSAGE_BYTES
+from memo_py.protocol.messages import KeeperHealth, MatchAnswer
 from memo_py.user.chain import UserChain
 
 __all__ = ["MatchedProvider", "ProviderPool", "Matcher"]
@@ -96,9 +97,8 @@ class Matcher:
         with self._lock:
             client = self._clients.get(url)
         if client is None:
-            health = httpx.get(url + "/health", timeout=self._timeout)
-            health.raise_for_status()
-            address = to_checksum_address(health.json()["address"])
+            data = get_public_json(url, "/health", timeout=self._timeout, limit=MAX_MESSAGE_BYTES)
+            address = parse_answer(KeeperHealth, data, f"the /health of Keeper {url}").address
             client = SignedClient(self._key, url, address, timeout=self._timeout)
             with self._lock:
                 client = self._clients.setdefault(url, client)
@@ -110,7 +110,9 @@ class Matcher:
         """``count`` distinct Providers, none in ``exclude``, each with ``chunk_bytes`` free.
 
         The matcher has no exclusion list, so this asks for ``count + len(exclude)`` and
-        drops the excluded ones. Raises UploadFailed when no Keeper can offer enough.
+        drops the excluded ones. A Keeper that is down, refuses, or answers anything but
+        distinct well-formed offers (:class:`~memo_py.protocol.messages.MatchAnswer`) is
+        passed over for the next one. Raises UploadFailed when no Keeper can offer enough.
         """
         excluded = {to_checksum_address(a) for a in exclude}
         params = {"count": str(count + len(excluded)), "chunk_bytes": str(chunk_bytes)}
@@ -119,14 +121,14 @@ class Matcher:
         errors: list[str] = []
         for url in self._urls:
             try:
-                answer: Any = self._client(url).get_json("/match", params)
-            except (RemoteError, httpx.HTTPError, MemoError, KeyError, ValueError) as exc:
+                data = self._client(url).get_json("/match", params, limit=MAX_MESSAGE_BYTES)
+                answer = parse_answer(MatchAnswer, data, f"the /match answer of Keeper {url}")
+                if len({p.address for p in answer.providers}) != len(answer.providers):
+                    raise MalformedAnswer(f"Keeper {url} offered a Provider twice")
+            except (httpx.HTTPError, httpx.InvalidURL, MemoError) as exc:  # RemoteError, MalformedAnswer, ...
                 errors.append(f"{url}: {exc}")
                 continue
-            offered = [
-                MatchedProvider(to_checksum_address(p["address"]), p["endpoint"], int(p["price"]))
-                for p in answer["providers"]
-            ]
+            offered = [MatchedProvider(p.address, p.endpoint, p.price) for p in answer.providers]
             chosen = [p for p in offered if p.address not in excluded][:count]
             if len(chosen) == count:
                 return chosen

@@ -133,7 +133,8 @@ def _read_record(
 
 def _fetch(providers: ProviderPool, part: IndexChunk, layout: StripeLayout) -> bytes | None:
     try:
-        data = providers.client(part.provider).request("GET", f"/orders/0x{part.order_id.hex()}/blobs/{part.first_blob}").content
+        path = f"/orders/0x{part.order_id.hex()}/blobs/{part.first_blob}"
+        data = providers.client(part.provider).request("GET", path, limit=layout.chunk_bytes).content
     except Exception as exc:
         log.warning("index chunk %d/%d on %s unavailable: %s", part.segment, part.chunk, part.provider, exc)
         return None

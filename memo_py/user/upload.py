@@ -44,6 +44,7 @@ from memo_py.errors import CommitmentMismatch, MemoError, UploadFailed
 from memo_py.crypto.kzg import ZERO_COMMITMENT
 from memo_py.native import BYTES_PER_BLOB, PAYLOAD_BYTES_PER_BLOB
 from memo_py.protocol.http import RemoteError, SignedClient
+from memo_py.protocol.limits import MAX_MESSAGE_BYTES, commitments_answer_bytes
 from memo_py.user.chain import MAX_BATCH, SignedUpdate, UserChain
 from memo_py.user.manifest import ChunkPlacement
 from memo_py.user.network import MatchedProvider, Matcher, ProviderPool
@@ -215,7 +216,7 @@ class UploadSession:
         client = self.ctx.providers.client(provider.address)
         oid = "0x" + order.order_id.hex()
         try:
-            client.request("POST", "/agreements", content=_json(order.terms(first + blobs)))
+            client.request("POST", "/agreements", content=_json(order.terms(first + blobs)), limit=MAX_MESSAGE_BYTES)
         except RemoteError as exc:
             order.retired = True
             if exc.status not in (400, 409):
@@ -223,14 +224,18 @@ class UploadSession:
             # The order cannot grow (new price, or a half-finished earlier upload): open another.
             order = self._new_order(provider)
             first, oid = 0, "0x" + order.order_id.hex()
-            client.request("POST", "/agreements", content=_json(order.terms(blobs)))
+            client.request("POST", "/agreements", content=_json(order.terms(blobs)), limit=MAX_MESSAGE_BYTES)
         # From here on a failure leaves blobs reserved but unfilled: the order may not grow again.
         try:
             def put(offset: int) -> list[bytes]:
                 item = items[offset]
                 position = first + offset * self.layout.chunk_blobs
                 answer = client.request(
-                    "PUT", f"/orders/{oid}/blobs/{position}", content=item.data, params={"tag": "0x" + item.tag.hex()}
+                    "PUT",
+                    f"/orders/{oid}/blobs/{position}",
+                    content=item.data,
+                    params={"tag": "0x" + item.tag.hex()},
+                    limit=MAX_MESSAGE_BYTES,
                 ).json()
                 commitments = [_hex(c, 48) for c in answer["commitments"]]
                 if len(commitments) != self.layout.chunk_blobs:
@@ -345,7 +350,7 @@ def cosign_update(ctx: UploadContext, order: OrderState) -> SignedUpdate:
     }
     try:
         answer = ctx.providers.client(order.provider).request(
-            "POST", f"/orders/0x{order.order_id.hex()}/cosign", content=_json(body)
+            "POST", f"/orders/0x{order.order_id.hex()}/cosign", content=_json(body), limit=MAX_MESSAGE_BYTES
         ).json()
         provider_sig = _hex(answer["provider_signature"], 65)
     except Exception as exc:
@@ -372,7 +377,11 @@ def load_order(client: SignedClient, order: OrderState) -> None:
     on-chain size exactly (CommitmentMismatch otherwise): a Provider cannot make the User
     sign away, or keep paying for, blobs the chain does not say."""
     oid = "0x" + order.order_id.hex()
-    answer = client.get_json(f"/orders/{oid}/commitments", {"root": "0x" + order.chain_root.hex()})
+    answer = client.get_json(
+        f"/orders/{oid}/commitments",
+        {"root": "0x" + order.chain_root.hex()},
+        limit=commitments_answer_bytes(order.chain_blob_count),
+    )
     if answer["blob_count"] != order.chain_blob_count:
         raise CommitmentMismatch(f"the Provider has {answer['blob_count']} blobs, the chain {order.chain_blob_count}")
     listed = answer["commitments"][: order.chain_blob_count]

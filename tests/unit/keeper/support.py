@@ -4,11 +4,13 @@ stored orders, and Keepers wired to each other."""
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
 import os
 import socket
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,6 +80,42 @@ def serve(app, port: int | None = None, **options: Any) -> Server:
         assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
         time.sleep(0.01)
     return Server(f"http://127.0.0.1:{port}", app, server, thread, port)
+
+
+def send_unbounded(
+    url: str,
+    method: str,
+    path: str,
+    pieces: list[bytes],
+    *,
+    declared: int | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 5.0,
+) -> tuple[int, dict[str, Any]]:
+    """Play a peer that sends more than an endpoint takes: the body is ``pieces``, announced
+    with a Content-Length of ``declared`` bytes (however many are sent), or chunked when
+    ``declared`` is None, and never finished. The status and JSON of the answer, which must
+    come without the rest of the body (a server that waits for it times out here)."""
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        conn.putrequest(method, path)
+        for name, value in (headers or {}).items():
+            conn.putheader(name, value)
+        if declared is None:
+            conn.putheader("Transfer-Encoding", "chunked")
+        else:
+            conn.putheader("Content-Length", str(declared))
+        conn.endheaders()
+        try:
+            for piece in pieces:
+                conn.send(b"%x\r\n%s\r\n" % (len(piece), piece) if declared is None else piece)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server stopped listening once it had enough: its answer is waiting
+        response = conn.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        conn.close()
 
 
 # ----------------------------------------------------------------------------- providers

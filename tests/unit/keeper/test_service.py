@@ -6,12 +6,16 @@ import json
 
 import httpx
 import pytest
+from eth_account import Account
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from memo_py.keeper import EpochResults
 from memo_py.protocol.auth import sign_request
 from memo_py.protocol.http import RemoteError, SignedClient
 
-from .support import ATTACKER, BLOB, KEEPERS, START, USER
+from .support import ATTACKER, BLOB, KEEPERS, PRICE, START, USER, send_unbounded, serve
 
 EPOCH = START
 
@@ -126,3 +130,65 @@ def test_a_wrong_audience_is_refused(keepers):
     with SignedClient(USER.key, keepers[1].url, KEEPERS[0].address) as client, pytest.raises(RemoteError) as refused:
         client.get_json("/match", {"count": "1", "chunk_bytes": "1"})
     assert refused.value.status == 401
+
+
+def test_bodies_over_an_endpoints_limit_get_413_unread_and_unsigned(network, providers, keepers):
+    network.set_epoch(EPOCH, open_it=True)
+    url = keepers[0].url
+    headers = sign_request(providers[0].account.key, "POST", "/proofs", b"", audience=KEEPERS[0].address)
+    cases = [
+        ("POST", "/proofs", [], 10**9, {}),
+        ("POST", "/proofs", [b"[" * 2**16] * 33, None, headers),  # chunked, past 2 MiB, signed
+        ("POST", f"/attestations/{EPOCH}/sign", [], 10**10, {}),
+        ("GET", "/match?count=1&chunk_bytes=1", [b"x"], None, {}),  # a GET takes no body
+        ("GET", f"/results/{EPOCH}", [], 10, {}),
+        ("GET", "/health", [], 10, {}),  # public, bounded all the same
+        ("GET", "/status", [b"x"], None, {}),
+    ]
+    for method, path, pieces, declared, extra in cases:
+        code, answer = send_unbounded(url, method, path, pieces, declared=declared, headers=extra)
+        assert (code, answer["error"]) == (413, "RequestTooLarge"), (method, path, declared)
+    assert all(keepers[0].service.ledger.proof(EPOCH, p.address) is None for p in providers)
+
+
+HOSTILE = Account.from_key(b"\x66" * 32)  # a registered Provider whose /health is malformed
+
+
+def _health(**fields):
+    return {"address": HOSTILE.address, "price": PRICE, "capacity": 8 * BLOB, "used": 0, **fields}
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        _health(price="abc"),
+        _health(price=None),
+        _health(capacity=[1]),
+        _health(used=True),
+        _health(price=-1),
+        _health(capacity=2**256),
+        ["not", "an", "object"],
+        {"address": "not an address"},
+        b"\x00\xff not json",
+        _health(padding="x" * 4 * 2**20),  # longer than any health answer
+    ],
+    ids=["price-text", "price-null", "capacity-list", "used-bool", "price-negative", "capacity-huge",
+         "list", "bad-address", "not-json", "flood"],
+)
+def test_a_malformed_provider_health_skips_that_provider_only(network, providers, keepers, answer):
+    async def health(request):
+        if isinstance(answer, bytes):
+            return Response(answer, media_type="application/json")
+        return JSONResponse(answer)
+
+    hostile = serve(Starlette(routes=[Route("/health", health)]))
+    try:
+        network.add_provider(HOSTILE.address, hostile.url, 8 * BLOB, PRICE)
+        with keepers.client(0, USER) as user:
+            chosen = user.get_json("/match", {"count": "2", "chunk_bytes": str(BLOB)})["providers"]
+            assert {p["address"] for p in chosen} == {p.address for p in providers}
+            with pytest.raises(RemoteError) as short:  # the hostile one is not live, so not offered
+                user.get_json("/match", {"count": "3", "chunk_bytes": str(BLOB)})
+            assert short.value.status == 409
+    finally:
+        hostile.stop()

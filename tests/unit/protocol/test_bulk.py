@@ -14,6 +14,7 @@ from starlette.routing import Route
 from memo_py.protocol.auth import RequestVerifier
 from memo_py.protocol.bulk import MAX_IDLE, BulkReader
 from memo_py.protocol.http import RemoteError, SignedClient, authenticate, error_response
+from memo_py.protocol.limits import NO_BODY
 from tests.unit.keeper.support import free_port, serve
 
 SERVER = Account.from_key(b"\x09" * 32)
@@ -32,7 +33,7 @@ def server():
     async def blob(request):
         seen["requests"] += 1
         try:
-            await authenticate(request, verifier)
+            await authenticate(request, verifier, limit=NO_BODY)
         except Exception as exc:
             return error_response(exc)
         size = int(request.query_params["size"])
@@ -110,7 +111,7 @@ def test_idle_connections_are_capped(server):
 def test_unreachable_servers_and_bad_urls_fail_clearly():
     reader = BulkReader(f"http://127.0.0.1:{free_port()}", timeout=2)
     with pytest.raises(OSError):
-        reader.get("/x", "", dict, RemoteError)
+        reader.get("/x", "", dict, RemoteError, 1024)
     for bad in ("ftp://host/", "http:///path", "localhost:8000"):
         with pytest.raises(ValueError, match="http"):
             BulkReader(bad, timeout=1)
@@ -131,5 +132,5 @@ def test_a_truncated_body_raises_incomplete_read():
         thread = threading.Thread(target=serve_short)
         thread.start()
         with pytest.raises(http.client.IncompleteRead):
-            BulkReader(f"http://127.0.0.1:{port}", timeout=5).get("/", "", dict, RemoteError)
+            BulkReader(f"http://127.0.0.1:{port}", timeout=5).get("/", "", dict, RemoteError, 1024)
         thread.join(5)

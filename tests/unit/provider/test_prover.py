@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from memo_py.protocol.auth import RequestVerifier
 from memo_py.protocol.http import RemoteError, authenticate
+from memo_py.protocol.limits import MAX_MESSAGE_BYTES
 from memo_py.provider import ChainOrder, KeeperEndpoint, blob_universe
 from memo_py.provider.agreements import order_id
 
@@ -129,7 +130,7 @@ def test_the_proof_is_pushed_to_every_keeper_signed_by_the_provider(tmp_path, ch
     verifier = RequestVerifier(KEEPER.address)
 
     async def proofs(request):
-        signer, body = await authenticate(request, verifier)
+        signer, body = await authenticate(request, verifier, limit=MAX_MESSAGE_BYTES)
         received.append((signer, json.loads(body)))
         return JSONResponse({"ok": True})
 

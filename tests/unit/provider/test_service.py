@@ -15,6 +15,8 @@ from memo_py.protocol.auth import HEADER_ADDRESS, sign_request
 from memo_py.protocol.http import RemoteError
 from memo_py.provider import ChunkStore, order_id
 
+from tests.unit.keeper.support import send_unbounded
+
 from .support import ATTACKER, BLOB, CAPACITY, KEEPER, OTHER_USER, PRICE, PROVIDER, USER, make_config, serve, terms
 
 
@@ -212,10 +214,43 @@ def test_put_at_a_bad_position_or_of_the_wrong_size_gets_400(provider, user, fir
     assert provider.service.store.used_bytes() == 0
 
 
-def test_put_larger_than_any_chunk_is_refused_before_reading(user):
+def test_put_larger_than_any_chunk_is_refused_before_reading(provider, user):
     oid = agree(user)
     code, message = status(lambda: put(user, oid, 0, b"\x00" * (16 * BLOB + 1)))
-    assert code == 400 and "at most" in message
+    assert code == 413 and "at most" in message
+    assert provider.service.store.used_bytes() == 0
+
+
+def test_bodies_over_an_endpoints_limit_get_413_unread_and_unsigned(tmp_path, chain, committer):
+    """A hostile peer announces a huge body, or streams one without a length: every endpoint
+    answers 413 before the body is whole and before it checks who signed, and nothing changes."""
+    running = serve(make_config(tmp_path, max_chunk_blobs=1), chain, committer)
+    try:
+        with running.client(USER) as client:
+            oid = agree(client)
+        reserved = running.service.agreements.reserved_bytes()
+        chunk = f"/orders/{oid}/blobs/0"
+        headers = sign_request(ATTACKER.key, "PUT", chunk, b"", audience=PROVIDER.address)
+        cases = [
+            ("PUT", chunk, [b"\x01" * 2**16] * 2, None, headers),  # chunked, past one blob
+            ("PUT", chunk, [], 10**12, {}),
+            ("POST", "/agreements", [], 10**9, {}),
+            ("POST", "/agreements", [b"{" * 2**16] * 33, None, {}),  # chunked, past 2 MiB
+            ("POST", f"/orders/{oid}/cosign", [], 10**9, {}),
+            ("GET", chunk, [b"x"], None, {}),  # a GET takes no body
+            ("GET", f"/orders/{oid}/commitments", [], 10, {}),
+            ("GET", "/proofs/3", [], 10, {}),
+            ("GET", "/health", [b"x"], None, {}),  # public, bounded all the same
+        ]
+        for method, path, pieces, declared, extra in cases:
+            code, answer = send_unbounded(running.url, method, path, pieces, declared=declared, headers=extra)
+            assert (code, answer["error"]) == (413, "RequestTooLarge"), (method, path, declared)
+        assert running.service.store.used_bytes() == 0
+        assert running.service.agreements.reserved_bytes() == reserved
+        with running.client(USER) as client:  # the Provider still serves everyone else
+            assert len(put(client, oid, 0, os.urandom(BLOB))) == 1
+    finally:
+        running.stop()
 
 
 def test_put_of_other_data_at_a_stored_position_gets_409(provider, user):

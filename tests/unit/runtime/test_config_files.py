@@ -99,3 +99,43 @@ def test_a_missing_file_and_a_secret_never_shown(tmp_path):
     with pytest.raises(ConfigError, match="bls_key") as info:
         load_keeper_config(path)
     assert bad_bls not in str(info.value) and KEEPER.key.hex() not in str(info.value)
+
+
+def test_a_misspelled_setting_is_refused_by_name(tmp_path):
+    """A Provider whose ``keepers`` is misspelled would run and never push a proof: refused."""
+    keepers = [{"address": KEEPER.address, "url": "http://127.0.0.1:8800"}]
+    provider = tmp_path / "provider.json"
+    provider.write_text(
+        json.dumps({"private_key": PROVIDER.key.hex(), "data_dir": "d", "capacity": 1, "price": 0, "keeper": keepers})
+    )
+    with pytest.raises(ConfigError, match=r"keeper: unknown setting \(did you mean keepers\?\)") as info:
+        load_provider_config(provider)
+    assert str(provider) in str(info.value)
+    endpoint = tmp_path / "endpoint.json"  # inside an endpoint too
+    endpoint.write_text(
+        json.dumps(
+            {"private_key": PROVIDER.key.hex(), "data_dir": "d", "capacity": 1, "price": 0,
+             "keepers": [{"address": KEEPER.address, "uri": "http://127.0.0.1:8800"}]}
+        )
+    )
+    with pytest.raises(ConfigError, match=r"keepers\.0\.uri: unknown setting"):
+        load_provider_config(endpoint)
+    keeper = tmp_path / "keeper.toml"
+    keeper.write_text(
+        'private_key = "%s"\nbls_key = "%s"\ndata_dir = "d"\n[[peer]]\naddress = "%s"\nurl = "http://10.0.0.2:8800"\n'
+        % (KEEPER.key.hex(), BLS_KEYS[0].hex(), KEEPERS[1].address)
+    )
+    with pytest.raises(ConfigError, match=r"peer: unknown setting \(did you mean peers\?\)"):
+        load_keeper_config(keeper)
+
+
+def test_a_user_config_refuses_unknown_settings():
+    from pydantic import ValidationError
+
+    from memo_py.user import UserConfig
+
+    good = dict(master_secret="0x" + "5e" * 32, private_key=PROVIDER.key.hex(), keepers=("http://127.0.0.1:8800",))
+    assert UserConfig(**good).keepers == good["keepers"]
+    with pytest.raises(ValidationError) as info:
+        UserConfig(**good, keeper=("http://127.0.0.1:8801",))
+    assert [(e["loc"], e["type"]) for e in info.value.errors()] == [(("keeper",), "extra_forbidden")]

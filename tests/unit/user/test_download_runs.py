@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+from memo_py.errors import AnswerTooLarge
+from memo_py.protocol.http import SignedClient
 from memo_py.user import download
 from memo_py.user.download import Downloader, plan_runs
 from memo_py.user.manifest import ChunkPlacement
@@ -94,6 +96,31 @@ def test_a_wrong_chunk_inside_a_run_is_found_by_its_hash_and_replaced(network, c
     calls.update(runs=0, single=0)
     assert client.get_object("bkt", "obj") == data
     assert calls == {"runs": K, "single": 1}  # segment 2 failed AES-GCM; one parity chunk replaced chunk 1
+
+
+def test_a_provider_that_answers_more_than_asked_is_refused_unread_and_replaced(network, client, calls, monkeypatch):
+    client.create_bucket("bkt")
+    data = os.urandom(FIVE_SEGMENTS)
+    client.put_object("bkt", "obj", data)
+    first = client.head_manifest("bkt", "obj").segments[0]
+    hostile = network.providers[next(c.provider for c in first.chunks if c.chunk == 0)].service.store
+    honest = hostile.read_run
+    monkeypatch.setattr(hostile, "read_run", lambda *a: bytes(honest(*a)) * 50)  # ~25 MB for a run of 5
+    refused = []
+    get_bytes = SignedClient.get_bytes
+
+    def spied(self, *a, **kw):
+        try:
+            return get_bytes(self, *a, **kw)
+        except AnswerTooLarge as exc:
+            refused.append(exc)
+            raise
+
+    monkeypatch.setattr(SignedClient, "get_bytes", spied)
+    calls.update(runs=0, single=0)
+    assert client.get_object("bkt", "obj") == data
+    assert len(refused) == 1  # refused from its Content-Length, before a byte of it was held
+    assert calls == {"runs": K + 1, "single": 0}  # the refused run, then one run of parity chunk K
 
 
 def test_a_provider_that_hangs_is_hedged_with_parity_not_waited_for(network, client, calls):

@@ -1,4 +1,5 @@
-"""Providers that are down, serve corrupted chunks, or lie about commitments."""
+"""Providers that are down, serve corrupted chunks, or lie about commitments; Keepers
+whose matcher answers are malformed."""
 
 from __future__ import annotations
 
@@ -6,9 +7,17 @@ import os
 
 import pytest
 
-from memo_py.errors import NotEnoughChunks, UploadFailed
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
-from .support import PROVIDERS, SEGMENT, lie_about_commitments, start_network, tamper
+from memo_py.errors import NotEnoughChunks, UploadFailed
+from memo_py.user.network import Matcher
+from tests.unit.keeper.support import serve
+
+from .support import BLOB, KEEPER, PROVIDERS, SEGMENT, USER, lie_about_commitments, start_network, tamper
+
+ROGUE = "0x" + "66" * 20  # the address a hostile Keeper claims
 
 
 def _holders(client, bucket, key, chunks):
@@ -71,3 +80,48 @@ def test_without_a_replacement_the_upload_refuses_to_sign(tmp_path, committer):
             assert network.chain.submitted == [] and client.list_buckets() == []
     finally:
         network.close()
+
+
+def _offer(network, i, **fields):
+    address = PROVIDERS[i].address
+    return {"address": address, "endpoint": network.providers[address].url, "price": 10, "free": 10**9, **fields}
+
+
+@pytest.mark.parametrize(
+    ("health", "match"),
+    [
+        (["not", "an", "object"], None),
+        ({"address": 42}, None),
+        ({"address": ROGUE}, {"providers": "everyone"}),
+        ({"address": ROGUE}, {"offers": []}),
+        ({"address": ROGUE}, "providers"),
+        ({"address": ROGUE}, lambda net: {"providers": [_offer(net, 0, address="nobody"), _offer(net, 1)]}),
+        ({"address": ROGUE}, lambda net: {"providers": [_offer(net, 0, price="10"), _offer(net, 1)]}),
+        ({"address": ROGUE}, lambda net: {"providers": [_offer(net, 0, endpoint="file:///etc"), _offer(net, 1)]}),
+        ({"address": ROGUE}, lambda net: {"providers": [_offer(net, 0), _offer(net, 0)]}),  # one Provider twice
+        ({"address": ROGUE}, {"providers": [], "padding": "x" * 4 * 2**20}),  # longer than any answer
+    ],
+    ids=["health-list", "health-address", "providers-text", "no-providers", "match-text", "bad-address",
+         "price-text", "bad-endpoint", "duplicate", "flood"],
+)
+def test_the_matcher_moves_on_past_a_keeper_with_a_malformed_answer(network, health, match):
+    asked = []
+
+    async def health_route(request):
+        return JSONResponse(health)
+
+    async def match_route(request):
+        asked.append(request.url.query)
+        return JSONResponse(match(network) if callable(match) else match)
+
+    rogue = serve(Starlette(routes=[Route("/health", health_route), Route("/match", match_route)]))
+    matcher = Matcher(USER.key, [rogue.url, network.keeper.url], timeout=10)
+    try:
+        chosen = matcher.match(2, BLOB)
+    finally:
+        matcher.close()
+        rogue.stop()
+    addresses = [p.address for p in chosen]
+    assert len(set(addresses)) == 2 and set(addresses) <= {a.address for a in PROVIDERS}
+    assert len(asked) == (0 if match is None else 1)  # the rogue was asked first, and passed over
+    assert KEEPER.address not in addresses

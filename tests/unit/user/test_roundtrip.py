@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from memo_py.errors import NoSuchBucket, NoSuchKey
+from memo_py.errors import NoSuchBucket, NoSuchKey, WrongType
 from memo_py.native import PAYLOAD_BYTES_PER_BLOB
 
 from .support import CHUNK_BLOBS, K, M, SEGMENT, USER
@@ -67,3 +67,44 @@ def test_list_objects_and_buckets(client):
         client.get_object("docs", "c")
     with pytest.raises(NoSuchBucket):
         client.put_object("nope", "x", b"")
+
+
+@pytest.mark.parametrize("data", [5, 5.0, True, "five", None, [1, 2], {"a": 1}], ids=repr)
+def test_an_object_that_is_not_bytes_is_a_type_error_and_nothing_is_stored(network, client, data):
+    client.create_bucket("bkt")
+    orders = network.chain.orders_of_user(USER.address)
+    stored = {a: s.service.store.used_bytes() for a, s in network.providers.items()}
+    with pytest.raises(WrongType) as info:
+        client.put_object("bkt", "k", data)  # bytes(5) would be five zero bytes
+    assert isinstance(info.value, TypeError) and type(data).__name__ in str(info.value)
+    with pytest.raises(NoSuchKey):
+        client.head_object("bkt", "k")
+    assert network.chain.orders_of_user(USER.address) == orders
+    assert {a: s.service.store.used_bytes() for a, s in network.providers.items()} == stored
+    assert client.put_object("bkt", "k", memoryview(b"view")).size == 4  # any bytes-like object is bytes
+    assert client.get_object("bkt", "k") == b"view"
+
+
+@pytest.mark.parametrize("amount", [1.5, 1.0, True, "1", None], ids=repr)
+def test_an_amount_that_is_not_an_int_is_a_type_error_and_nothing_moves(network, client, amount):
+    balance = client.balance()
+    for move in (client.deposit, client.withdraw):
+        with pytest.raises(WrongType):
+            move(amount)  # deposit(1.5) would deposit 1 wei
+    assert client.balance() == balance
+    client.deposit(7)
+    assert client.balance() == balance + 7
+
+
+def test_a_user_config_refuses_a_max_price_that_is_not_an_int():
+    from pydantic import ValidationError
+
+    from memo_py.user import UserConfig
+
+    from .support import MASTER
+
+    good = dict(master_secret=MASTER, private_key=USER.key.hex(), keepers=("http://127.0.0.1:8800",))
+    assert UserConfig(**good, max_price=10).max_price == 10
+    for bad in (True, 1.0, "10"):
+        with pytest.raises(ValidationError):
+            UserConfig(**good, max_price=bad)
