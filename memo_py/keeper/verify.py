@@ -42,6 +42,7 @@ from memo_py.crypto import challenge, kzg
 from memo_py.errors import CommitmentMismatch, MemoError
 from memo_py.keeper.chain import ChainOrder, KeeperChain, RegisteredProvider
 from memo_py.protocol.http import RemoteError, SignedClient
+from memo_py.protocol.limits import commitments_answer_bytes
 
 __all__ = ["FAILED", "MISSED", "PASSED", "CommitmentCache", "ProofMessage", "Verdict", "Verifier", "due_of"]
 
@@ -216,7 +217,11 @@ class Verifier:
         if cached is not None:
             return cached
         with self._client(provider) as client:
-            answer = client.get_json(f"/orders/0x{order.order_id.hex()}/commitments", {"root": "0x" + order.root.hex()})
+            answer = client.get_json(
+                f"/orders/0x{order.order_id.hex()}/commitments",
+                {"root": "0x" + order.root.hex()},
+                limit=commitments_answer_bytes(order.blob_count),
+            )
         commitments = validate_commitments(order, answer)
         self.cache.put(order, commitments)
         return commitments
