@@ -16,6 +16,8 @@ MIN_PROVIDER_PLEDGE = 100 * UNIT
 MIN_KEEPER_PLEDGE = 50 * UNIT
 UNBONDING_DELAY = 7 * 24 * 3600
 FEE_BPS = 500
+#: Payload bytes of one blob (Market.BLOB_BYTES): an order of size s needs ceil(s / BLOB_BYTES) blobs.
+BLOB_BYTES = 126_976
 USER, PROVIDER, KEEPER = 1, 2, 4
 
 
