@@ -34,7 +34,7 @@ __all__ = ["Cosigned", "commitment_root", "parse_update", "parse_released", "rec
 #: Most chunks one update may list as released (a JSON body stays well under the request limit).
 MAX_RELEASED = 1 << 16
 
-_UPDATE_INTS = ("nonce", "seq", "size", "price", "start_epoch", "end_epoch", "blob_count")
+_UPDATE_INTS = ("nonce", "seq", "size", "price", "start_epoch", "end_epoch", "blob_count", "deadline")
 
 
 def commitment_root(commitments: Sequence[bytes]) -> bytes:
