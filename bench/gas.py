@@ -132,14 +132,14 @@ def bench_registry_and_market(b: Bench) -> None:
             [u.as_tuple() for u in updates], [sign(u, user) for u in updates], [sign(u, provider) for u in updates], sender=sender
         )
 
-    epochs.set_current_epoch(10, sender=owner)
-    rate_size, price = 253_952 * 2, 10**6  # one 2-blob chunk at 1e6 wei/B/epoch
-    first = eip712.OrderUpdate(user.address, provider.address, 0, 0, rate_size, price, 10, 40, b"\x01" * 32, 2)
+    epochs.set_current_epoch(9, sender=owner)  # orders start from the next epoch
+    rate_size, price = 253_952 * 2, 10**6  # two 2-blob chunks at 1e6 wei/B/epoch
+    first = eip712.OrderUpdate(user.address, provider.address, 0, 0, rate_size, price, 10, 40, b"\x01" * 32, 4)
     b.record("Market.submit_orders[create, first for provider]", submit([first], provider))
-    order = eip712.OrderUpdate(user.address, provider.address, 1, 0, rate_size, price, 10, 40, b"\x02" * 32, 2)
+    order = eip712.OrderUpdate(user.address, provider.address, 1, 0, rate_size, price, 10, 40, b"\x02" * 32, 4)
     create_gas = b.record("Market.submit_orders[create]", submit([order], provider))
-    extend_gas = b.record("Market.submit_orders[extend]", submit([order.next(end_epoch=50, root=b"\x03" * 32, blob_count=4)], user))
-    batch = [eip712.OrderUpdate(user.address, provider.address, 2 + i, 0, rate_size, price, 11, 41, b"\x04" * 32, 2) for i in range(8)]
+    extend_gas = b.record("Market.submit_orders[extend]", submit([order.next(end_epoch=50, root=b"\x03" * 32, blob_count=8)], user))
+    batch = [eip712.OrderUpdate(user.address, provider.address, 2 + i, 0, rate_size, price, 11, 41, b"\x04" * 32, 4) for i in range(8)]
     batch_gas = b.record("Market.submit_orders[create x8]", submit(batch, provider))
     b.cases["Market.submit_orders[create, per order in a batch of 8]"] = batch_gas // 8
     # A deletion: the order shrinks to half and the escrow not vested goes back; then it grows
@@ -193,6 +193,8 @@ def bench_registry_and_market(b: Bench) -> None:
     market.withdraw_pay(50, vested, cum_pen, proofs[0], sender=provider)
     del total
     b.record("Market.close_order", market.close_order(first.order_id, sender=user))
+    # Compensation of an order that vested through the forfeit + penalty settlement (one checkpoint).
+    b.record("Market.claim_compensation", market.claim_compensation(batch[1].order_id, 16, sender=user))
 
     b.record("Registry.slash[by disputes]", disputes.slash(registry, provider, UNIT, user, sender=user))
     b.record("Registry.request_exit[keeper]", registry.request_exit(KEEPER, sender=keeper))
@@ -273,10 +275,12 @@ def bench_epochs_and_disputes(b: Bench) -> None:
     blobs = [_blob(1), _blob(2)]
     commitments = [kzg.commit(blob) for blob in blobs]
     tree = CommitmentTree(commitments)
-    start = epochs.current_epoch()
-    order = eip712.OrderUpdate(user.address, provider.address, 0, 0, 2 * 131_072, 1, start, start + 100, tree.root, len(blobs))
+    start = epochs.current_epoch() + 1
+    order = eip712.OrderUpdate(user.address, provider.address, 0, 0, 2 * 126_976, 1, start, start + 100, tree.root, len(blobs))
     signatures = [eip712.sign_order_update(order, a.private_key, ape.chain.chain_id, market.address) for a in (user, provider)]
     market.submit_orders([order.as_tuple()], [signatures[0]], [signatures[1]], sender=provider)
+    while epochs.current_epoch() < start:  # a challenge needs the order active
+        ape.chain.mine(1)
     bond = disputes.min_bond()
 
     def challenge(case):
