@@ -120,6 +120,12 @@ class OrderUpdate:
         """The struct as a tuple, for a contract call."""
         return astuple(self)
 
+    def order_fields(self) -> dict[str, Any]:
+        """The fields the Market stores, by name (``ChainOrder(order_id=..., **order_fields())``)."""
+        message = self.as_message()
+        del message["deadline"]
+        return message
+
     def order_tuple(self) -> tuple[Any, ...]:
         """The fields the Market stores (``Market.order_of``): all but ``deadline``."""
         return astuple(self)[:-1]

@@ -104,8 +104,7 @@ class MarketNetwork(FakeNetwork):
         if balances.get(u.user, 0) < escrow:
             raise Reverted("market: balance too low")
         balances[u.user] = balances.get(u.user, 0) - escrow
-        fields = u.as_message()
-        del fields["deadline"]  # signed, not stored
+        fields = u.order_fields()  # the deadline is signed, not stored
         orders[u.order_id] = ChainOrder(order_id=u.order_id, **fields)
 
 
