@@ -67,15 +67,23 @@ class Bench:
         return receipt.gas_used
 
 
-def begin_epoch(epochs, epoch: int, opener) -> None:
-    """Mine up to ``epoch`` so that the next transaction runs in its first block, and open it."""
+def open_epoch(epochs, epoch: int, opener):
+    """Mine until ``epoch``'s seed block is sealed and open it with that block's header; the receipt."""
     import ape
 
-    start = epochs.epoch_start_block(epoch)
+    from memo_py.chain.epochs import header_rlp
+
+    seed_block = epochs.seed_block(epoch)
     head = ape.chain.blocks.head.number
-    if start - 1 > head:
-        ape.chain.mine(start - 1 - head)
-    epochs.open_epoch(sender=opener)
+    if seed_block > head:
+        ape.chain.mine(seed_block - head)
+    header = header_rlp(ape.chain.provider.web3.eth.get_block(seed_block))
+    return epochs.open_epoch(epoch, header, sender=opener)
+
+
+def begin_epoch(epochs, epoch: int, opener) -> None:
+    """Mine into ``epoch`` and open it (its transactions then run two blocks after its start)."""
+    open_epoch(epochs, epoch, opener)
 
 
 def attest_root(epochs, epoch: int, root: bytes, keeper, secret: bytes, slot: int = 0) -> None:
@@ -173,8 +181,9 @@ def bench_registry_and_market(b: Bench) -> None:
         )
 
     # Epochs run on the chain's blocks: t is the epoch the first orders start in, and every
-    # epoch below is t + the offset the bench used to set on a mock.
-    t = epochs.current_epoch() + 1
+    # epoch below is t + the offset the bench used to set on a mock. The orders are signed in
+    # epoch t - 1 (an order starts no earlier than the epoch after the one it lands in).
+    t = epochs.current_epoch() + 2
 
     def attest(epoch, entries):
         """Open the next epoch, attest ``epoch`` with the results tree of ``entries``; the proofs."""
@@ -183,14 +192,14 @@ def bench_registry_and_market(b: Bench) -> None:
         attest_root(epochs, epoch, root, keeper, key.secret)
         return proofs
 
-    begin_epoch(epochs, t, opener)
-    rate_size, price = 253_952 * 2, 10**6  # one 2-blob chunk at 1e6 wei/B/epoch
-    first = eip712.OrderUpdate(user.address, provider.address, 0, 0, rate_size, price, t, t + 30, b"\x01" * 32, 2)
+    begin_epoch(epochs, t - 1, opener)
+    rate_size, price = 253_952 * 2, 10**6  # two 2-blob chunks at 1e6 wei/B/epoch
+    first = eip712.OrderUpdate(user.address, provider.address, 0, 0, rate_size, price, t, t + 30, b"\x01" * 32, 4)
     b.record("Market.submit_orders[create, first for provider]", submit([first], provider))
-    order = eip712.OrderUpdate(user.address, provider.address, 1, 0, rate_size, price, t, t + 30, b"\x02" * 32, 2)
+    order = eip712.OrderUpdate(user.address, provider.address, 1, 0, rate_size, price, t, t + 30, b"\x02" * 32, 4)
     create_gas = b.record("Market.submit_orders[create]", submit([order], provider))
-    extend_gas = b.record("Market.submit_orders[extend]", submit([order.next(end_epoch=t + 40, root=b"\x03" * 32, blob_count=4)], user))
-    batch = [eip712.OrderUpdate(user.address, provider.address, 2 + i, 0, rate_size, price, t + 1, t + 31, b"\x04" * 32, 2) for i in range(8)]
+    extend_gas = b.record("Market.submit_orders[extend]", submit([order.next(end_epoch=t + 40, root=b"\x03" * 32, blob_count=8)], user))
+    batch = [eip712.OrderUpdate(user.address, provider.address, 2 + i, 0, rate_size, price, t + 1, t + 31, b"\x04" * 32, 4) for i in range(8)]
     batch_gas = b.record("Market.submit_orders[create x8]", submit(batch, provider))
     b.cases["Market.submit_orders[create, per order in a batch of 8]"] = batch_gas // 8
     # A deletion: the order shrinks to half and the escrow not vested goes back; then it grows
@@ -200,6 +209,7 @@ def bench_registry_and_market(b: Bench) -> None:
     submit([shrunk.next(size=rate_size, root=b"\x04" * 32)], user)
     b.summary["order_create"] = create_gas
     b.summary["order_extend"] = extend_gas
+    begin_epoch(epochs, t, opener)
 
     rate = rate_size * price
     active = 2  # orders active in epoch t
@@ -235,6 +245,8 @@ def bench_registry_and_market(b: Bench) -> None:
     attest_root(epochs, t + 40, root, keeper, key.secret)
     market.withdraw_pay(t + 40, vested, cum_pen, proofs[0], sender=provider)
     b.record("Market.close_order", market.close_order(first.order_id, sender=user))
+    # Compensation of an order that vested through the forfeit + penalty settlement (one checkpoint).
+    b.record("Market.claim_compensation", market.claim_compensation(batch[1].order_id, 16, sender=user))
 
     b.record("Registry.request_exit[keeper]", registry.request_exit(KEEPER, sender=keeper))
     b.record("Registry.complete_exit[keeper]", registry.complete_exit(KEEPER, sender=keeper))
@@ -286,8 +298,9 @@ def bench_epochs_and_disputes(b: Bench) -> None:
             registry.register_keeper(*keys[i].register_args(registry, keepers[i], 50 * UNIT), sender=keepers[i])
 
     def ready() -> int:
-        """Open the current epoch and mine past its end: it can be attested."""
-        epoch = epochs.open_epoch(sender=user).return_value
+        """Open the next epoch and mine past its end: it can be attested."""
+        epoch = epochs.current_epoch() + 1
+        open_epoch(epochs, epoch, user)
         gap = epochs.end_block_of(epoch) - ape.chain.blocks.head.number
         if gap > 0:
             ape.chain.mine(gap)
@@ -306,8 +319,7 @@ def bench_epochs_and_disputes(b: Bench) -> None:
     base = attest([0], "Epochs.attest[1 keeper, 1 signs]")
     ape.chain.restore(fresh)
     register(range(8))
-    b.record("Epochs.open_epoch", epochs.open_epoch(sender=user))
-    ape.chain.mine(4)
+    b.record("Epochs.open_epoch", open_epoch(epochs, epochs.current_epoch() + 1, user))
     epoch = ready()
     same = ape.chain.snapshot()  # 7, 8 and 6 signers attest the same epoch from this one state
     seven = attest(list(range(7)), "Epochs.attest[8 keepers, 7 sign]", epoch)
@@ -326,10 +338,12 @@ def bench_epochs_and_disputes(b: Bench) -> None:
     blobs = [_blob(1), _blob(2)]
     commitments = [kzg.commit(blob) for blob in blobs]
     tree = CommitmentTree(commitments)
-    start = epochs.current_epoch()
-    order = eip712.OrderUpdate(user.address, provider.address, 0, 0, 2 * 131_072, 1, start, start + 100, tree.root, len(blobs))
+    start = epochs.current_epoch() + 1
+    order = eip712.OrderUpdate(user.address, provider.address, 0, 0, 2 * 126_976, 1, start, start + 100, tree.root, len(blobs))
     signatures = [eip712.sign_order_update(order, a.private_key, ape.chain.chain_id, market.address) for a in (user, provider)]
     market.submit_orders([order.as_tuple()], [signatures[0]], [signatures[1]], sender=provider)
+    while epochs.current_epoch() < start:  # a challenge needs the order active
+        ape.chain.mine(1)
     bond = disputes.min_bond()
 
     def challenge(case):
@@ -346,7 +360,6 @@ def bench_epochs_and_disputes(b: Bench) -> None:
     ape.chain.pending_timestamp += window + 1
     b.record("Disputes.resolve_timeout", disputes.resolve_timeout(1, sender=challenger))
 
-    b.record("Epochs.set_epoch_length", epochs.set_epoch_length(6, sender=owner))
     b.record("Epochs.set_quorum", epochs.set_quorum(3, 4, sender=owner))
     b.record("Disputes.set_min_bond", disputes.set_min_bond(2 * bond, sender=owner))
     b.record("Disputes.set_dispute_window", disputes.set_dispute_window(2 * window, sender=owner))

@@ -6,7 +6,9 @@
 @notice The signed side of MEMO orders: the `OrderUpdate` type, its EIP-712
         digest under the domain ("MEMO Market", "1", chainId,
         verifyingContract = the contract that uses this module), and the
-        recovery of 65-byte `r || s || v` signatures. memo_py/chain/eip712.py
+        recovery of 65-byte `r || s || v` signatures. An update carries a
+        `deadline` epoch after which it may not be submitted (the Market
+        checks it), so a co-signed update does not stay usable forever. memo_py/chain/eip712.py
         builds and signs the same messages.
 @dev Trust model: none; it only hashes and recovers. `recover` returns the
      zero address for anything that is not a well-formed, low-s (EIP-2)
@@ -24,7 +26,7 @@ EIP712_TYPEHASH: constant(bytes32) = keccak256(
     "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
 )
 ORDER_UPDATE_TYPEHASH: constant(bytes32) = keccak256(
-    "OrderUpdate(address user,address provider,uint256 nonce,uint256 seq,uint256 size,uint256 price,uint256 start_epoch,uint256 end_epoch,bytes32 root,uint256 blob_count)"
+    "OrderUpdate(address user,address provider,uint256 nonce,uint256 seq,uint256 size,uint256 price,uint256 start_epoch,uint256 end_epoch,bytes32 root,uint256 blob_count,uint256 deadline)"
 )
 NAME_HASH: constant(bytes32) = keccak256("MEMO Market")
 VERSION_HASH: constant(bytes32) = keccak256("1")
@@ -41,6 +43,8 @@ struct OrderUpdate:
     end_epoch: uint256
     root: bytes32
     blob_count: uint256
+    # The last epoch in which the update may be submitted.
+    deadline: uint256
 
 
 _CACHED_CHAIN_ID: immutable(uint256)
@@ -74,6 +78,7 @@ def digest(update: OrderUpdate) -> bytes32:
             update.end_epoch,
             update.root,
             update.blob_count,
+            update.deadline,
         )
     )
     return keccak256(concat(b"\x19\x01", self.domain_separator(), struct_hash))

@@ -7,10 +7,17 @@ sides sign; either side (or anyone) submits it to ``Market.submit_orders``.
 The domain is ``("MEMO Market", "1", chainId, Market address)`` and the type is::
 
     OrderUpdate(address user,address provider,uint256 nonce,uint256 seq,uint256 size,
-                uint256 price,uint256 start_epoch,uint256 end_epoch,bytes32 root,uint256 blob_count)
+                uint256 price,uint256 start_epoch,uint256 end_epoch,bytes32 root,uint256 blob_count,
+                uint256 deadline)
 
 which is exactly what ``contracts/Market.vy`` hashes (``Market.order_update_digest``
 returns the same digest as :func:`digest`).
+
+``deadline`` is the last epoch in which the Market accepts the update ("market: update
+expired" after it), so a co-signed update that was never submitted does not stay usable
+forever. Signers set it with :func:`deadline_after` (``UPDATE_TTL_EPOCHS`` ahead of the
+current epoch). An order starts no earlier than the epoch after the current one
+(:func:`first_start`), and an update applies from ``max(current + 1, start)``.
 """
 
 from __future__ import annotations
@@ -30,6 +37,10 @@ __all__ = [
     "DOMAIN_VERSION",
     "ORDER_UPDATE_TYPES",
     "OrderUpdate",
+    "UPDATE_TTL_EPOCHS",
+    "NO_DEADLINE",
+    "deadline_after",
+    "first_start",
     "domain",
     "typed_data",
     "digest",
@@ -53,8 +64,24 @@ ORDER_UPDATE_TYPES: dict[str, list[dict[str, str]]] = {
         {"name": "end_epoch", "type": "uint256"},
         {"name": "root", "type": "bytes32"},
         {"name": "blob_count", "type": "uint256"},
+        {"name": "deadline", "type": "uint256"},
     ]
 }
+
+#: Epochs after the current one during which a freshly signed update may be submitted.
+UPDATE_TTL_EPOCHS = 8
+#: A deadline that never passes (for tests and tools that build updates by hand).
+NO_DEADLINE = 2**256 - 1
+
+
+def deadline_after(current_epoch: int, ttl: int = UPDATE_TTL_EPOCHS) -> int:
+    """The deadline of an update signed in ``current_epoch``: valid through ``current + ttl``."""
+    return int(current_epoch) + int(ttl)
+
+
+def first_start(current_epoch: int) -> int:
+    """The earliest start epoch the Market accepts for an order created in ``current_epoch``."""
+    return int(current_epoch) + 1
 
 
 @dataclass(frozen=True)
@@ -71,6 +98,7 @@ class OrderUpdate:
     end_epoch: int
     root: bytes = b"\x00" * 32
     blob_count: int = 0
+    deadline: int = NO_DEADLINE
 
     def __post_init__(self) -> None:
         if len(self.root) != 32:
@@ -91,6 +119,16 @@ class OrderUpdate:
     def as_tuple(self) -> tuple[Any, ...]:
         """The struct as a tuple, for a contract call."""
         return astuple(self)
+
+    def order_fields(self) -> dict[str, Any]:
+        """The fields the Market stores, by name (``ChainOrder(order_id=..., **order_fields())``)."""
+        message = self.as_message()
+        del message["deadline"]
+        return message
+
+    def order_tuple(self) -> tuple[Any, ...]:
+        """The fields the Market stores (``Market.order_of``): all but ``deadline``."""
+        return astuple(self)[:-1]
 
     def as_message(self) -> dict[str, Any]:
         """The struct as an EIP-712 message dict."""

@@ -207,7 +207,19 @@ class Market(ContractWrapper):
         return self._send("close_order", order.order_id)
 
     def compensation_of(self, order_id: bytes) -> int:
+        """Compensation the order has accrued and not yet been credited."""
         return int(self._call("compensation_of", bytes(order_id)))
+
+    def claim_compensation(self, order_id: bytes, max_steps: int = 256) -> TxReceipt:
+        """Credit the order's User with the compensation walked so far (anyone may call)."""
+        if not 0 < int(max_steps) <= 1024:
+            raise ValueError("max_steps must be in 1..1024")
+        self.order(order_id)
+        return self._send("claim_compensation", bytes(order_id), int(max_steps))
+
+    def settled_to(self, provider: str | None = None) -> int:
+        """The first epoch of the Provider that no settlement covers yet."""
+        return int(self._call("settled_to", self._me(provider)))
 
     # ------------------------------------------------------------------ pay
 
@@ -217,7 +229,7 @@ class Market(ContractWrapper):
     def provider_books(self, provider: str | None = None) -> dict[str, int]:
         """The Market's per-Provider books (synced, rate, unsettled, paid, penalized, …)."""
         values = self._call("providers", self._me(provider))
-        names = ("synced", "rate", "unsettled", "paid", "penalized", "locked", "comp_weight", "comp_index", "comp_pending")
+        names = ("synced", "rate", "unsettled", "paid", "penalized", "locked", "interval_start", "loss_count")
         return {name: int(value) for name, value in zip(names, values)}
 
     def fee_bps(self) -> int:

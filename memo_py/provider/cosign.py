@@ -10,7 +10,10 @@ Before signing a User's ``OrderUpdate`` the Provider checks that
 3. every other blob of the order is stored here, and ``root`` is the
    commitment-tree root of the commitments the Provider computed itself, with the
    zero commitment in place of the released blobs (:mod:`memo_py.provider.versions`);
-4. the User's EIP-712 signature over the update is the User's.
+4. the User's EIP-712 signature over the update is the User's;
+5. when the current epoch is known (the service passes it), the update's ``deadline`` is
+   not past and at most ``MAX_COSIGN_TTL`` epochs ahead: a co-signed update must not stay
+   usable for long (the Market refuses it after its deadline).
 
 The commitment tree and the EIP-712 encoding belong to the chain layer
 (:mod:`memo_py.chain.merkle`, :mod:`memo_py.chain.eip712`); the functions
@@ -34,7 +37,10 @@ __all__ = ["Cosigned", "commitment_root", "parse_update", "parse_released", "rec
 #: Most chunks one update may list as released (a JSON body stays well under the request limit).
 MAX_RELEASED = 1 << 16
 
-_UPDATE_INTS = ("nonce", "seq", "size", "price", "start_epoch", "end_epoch", "blob_count")
+#: The furthest ahead of the current epoch an update's deadline may be for the Provider to sign it.
+MAX_COSIGN_TTL = 32
+
+_UPDATE_INTS = ("nonce", "seq", "size", "price", "start_epoch", "end_epoch", "blob_count", "deadline")
 
 
 def commitment_root(commitments: Sequence[bytes]) -> bytes:
@@ -138,7 +144,7 @@ class Cosigner:
         self.chain_id = chain_id
         self.market = market
 
-    def cosign(self, agreement: Agreement, signer: str, body: Any) -> Cosigned:
+    def cosign(self, agreement: Agreement, signer: str, body: Any, current_epoch: int | None = None) -> Cosigned:
         """Check a cosign request (see the module docstring) and sign it."""
         if signer != agreement.user:
             raise NotPermitted(f"{signer} is not the User of order 0x{agreement.order_id.hex()}")
@@ -147,6 +153,10 @@ class Cosigner:
         update = parse_update(body.get("update"))
         user_signature = _hex_bytes("user_signature", body.get("user_signature"), 65)
         released = parse_released(body.get("released"), agreement)
+        if current_epoch is not None and not current_epoch <= update.deadline <= current_epoch + MAX_COSIGN_TTL:
+            raise ValueError(
+                f"update.deadline {update.deadline} must be within epochs {current_epoch}..{current_epoch + MAX_COSIGN_TTL}"
+            )
         if order_id(update.user, update.provider, update.nonce) != agreement.order_id:
             raise ValueError("the update's (user, provider, nonce) is not this order")
         earlier = self.agreements.released(agreement.order_id)

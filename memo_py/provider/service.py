@@ -292,7 +292,8 @@ class ProviderService:
         signer, body = await authenticate(request, self.verifier, limit=MAX_MESSAGE_BYTES)
         agreement = await self.agreement(request.path_params["order_id"])
         payload = _json(body)
-        signed = await run_in_threadpool(self.cosigner.cosign, agreement, signer, payload)
+        current = await run_in_threadpool(self.chain.current_epoch)
+        signed = await run_in_threadpool(self.cosigner.cosign, agreement, signer, payload, current)
         update = signed.update
         fields = {k: ("0x" + v.hex() if isinstance(v, bytes) else v) for k, v in update.as_message().items()}
         # Durable before the signature leaves: a root this Provider signed is one it can serve.

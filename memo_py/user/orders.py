@@ -99,9 +99,10 @@ class OrderState:
             "chunk_blobs": self.chunk_blobs,
         }
 
-    def update(self) -> OrderUpdate:
+    def update(self, deadline: int) -> OrderUpdate:
         """The next update: every stored blob, the root of their commitments, the released
-        chunks out of the size and zero in the root."""
+        chunks out of the size and zero in the root; valid through epoch ``deadline``
+        (:func:`memo_py.chain.eip712.deadline_after` of the current epoch)."""
         return OrderUpdate(
             user=self.user,
             provider=self.provider,
@@ -113,6 +114,7 @@ class OrderState:
             end_epoch=self.end_epoch,
             root=CommitmentTree(self.root_commitments()).root,
             blob_count=self.blob_count,
+            deadline=deadline,
         )
 
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from eth_account import Account
 
 from memo_py import native
-from memo_py.chain.eip712 import OrderUpdate, recover_signer, sign_order_update
+from memo_py.chain.eip712 import OrderUpdate, deadline_after, recover_signer, sign_order_update
 from memo_py.chain.merkle import CommitmentTree
 from memo_py.codec.segments import StripeLayout
 from memo_py.crypto import kzg
@@ -62,8 +62,8 @@ PUTS_IN_FLIGHT = 4
 class UploadPolicy:
     """How the client buys storage."""
 
-    #: Epochs from the current one to a new order's start (an order must not start in the past
-    #: when its creation is mined).
+    #: Epochs from the current one to a new order's start: at least 1, since the Market refuses
+    #: an order that starts in the epoch its creation is mined in.
     start_delay: int = 1
     #: Term of a new order, in epochs.
     order_epochs: int = 1000
@@ -323,10 +323,11 @@ class UploadSession:
         orders = list(self.touched.values())
         current = chain.current_epoch()
         for order in orders:
-            if order.chain_seq is None and order.start_epoch < current:
+            if order.chain_seq is None and order.start_epoch <= current:
                 order.retired = True
                 raise UploadFailed(
-                    f"order 0x{order.order_id.hex()} would start in the past (epoch {order.start_epoch} < {current})"
+                    f"order 0x{order.order_id.hex()} would start too soon (epoch {order.start_epoch}, the Market"
+                    f" needs at least {current + 1})"
                 )
         signed = list(self.ctx.pool.map(lambda order: cosign_update(self.ctx, order), orders))
         for k in range(0, len(signed), MAX_BATCH):
@@ -340,8 +341,8 @@ class UploadSession:
 
 def cosign_update(ctx: UploadContext, order: OrderState) -> SignedUpdate:
     """Sign the order's next update and have its Provider co-sign it (UploadFailed if it does not)."""
-    update = order.update()
     chain = ctx.chain
+    update = order.update(deadline_after(chain.current_epoch()))
     user_sig = sign_order_update(update, ctx.private_key, chain.chain_id, chain.market)
     body = {
         "update": {k: ("0x" + v.hex() if isinstance(v, bytes) else v) for k, v in update.as_message().items()},

@@ -12,6 +12,7 @@ import pytest
 
 from memo_py.chain import eip712
 from tests.contracts.support import (
+    BLOB_BYTES,
     FEE_BPS,
     KEEPER,
     MAX_MIN_PLEDGE,
@@ -190,10 +191,12 @@ def submit(market, sign):
 
 @pytest.fixture(scope="session")
 def create_order(epochs, submit):
-    """Create an order (seq 0) and return its update; defaults: 1 MiB at 1 wei/B/epoch for 10 epochs."""
+    """Create an order (seq 0) and return its update; defaults: 1 MiB at 1 wei/B/epoch for 10
+    epochs from the next epoch, in as many blobs as the size needs."""
 
-    def create(user_account, provider_account, nonce=0, size=2**20, price=1, start=None, term=10, root=b"\x01" * 32, blobs=8):
-        start = epochs.current_epoch() if start is None else start
+    def create(user_account, provider_account, nonce=0, size=2**20, price=1, start=None, term=10, root=b"\x01" * 32, blobs=None):
+        start = eip712.first_start(epochs.current_epoch()) if start is None else start
+        blobs = max(1, -(-size // BLOB_BYTES)) if blobs is None else blobs
         update = eip712.OrderUpdate(
             user=user_account.address,
             provider=provider_account.address,

@@ -20,6 +20,8 @@ MIN_UNBONDING_DELAY = 3600
 MAX_UNBONDING_DELAY = 30 * 24 * 3600
 MAX_MIN_PLEDGE = 10_000 * UNIT
 FEE_BPS = 500
+#: Payload bytes of one blob (Market.BLOB_BYTES): an order of size s needs ceil(s / BLOB_BYTES) blobs.
+BLOB_BYTES = 126_976
 USER, PROVIDER, KEEPER = 1, 2, 4
 
 

@@ -104,6 +104,11 @@ class Model:
     def vested(self, provider, through):
         return sum(self.rate_at(provider, k) for k in range(0, through + 1))
 
+    @staticmethod
+    def order_vested(order, first, end):
+        """What one order vested in epochs [first, end)."""
+        return sum(rate * max(0, min(e, end) - max(s, first)) for s, e, rate in order["segments"])
+
 
 def fast_views(contract):
     """web3 views of an ape contract: the invariants read a lot, and web3 is much lighter than ape."""
@@ -194,7 +199,8 @@ def test_conservation(project, accounts, token, epochs, chain_id, owner):
                 self.model.registered[who.address] = True
                 self.model.pledge[who.address] = amount
             for who, provider, term in zip(users, providers, terms):
-                self.create_order(who, provider, 1024, 1, 0, term)
+                self.create_order(who, provider, 1024, 1, 1, term)
+            epochs.set_current_epoch(self.current() + 1, sender=owner)  # the orders start
             # And one open dispute, so that answers and timeouts come early.
             self.open_dispute(self.order_ids()[0], attacker, MIN_BOND)
 
@@ -239,7 +245,7 @@ def test_conservation(project, accounts, token, epochs, chain_id, owner):
             provider=st.sampled_from(providers),
             size=st.integers(1, 4096),
             price=st.integers(1, 5),
-            delay=st.integers(0, 2),
+            delay=st.integers(0, 3),
             term=st.integers(1, 6),
         )
         def create_order(self, who, provider, size, price, delay, term):
@@ -253,6 +259,10 @@ def test_conservation(project, accounts, token, epochs, chain_id, owner):
                 return
             if not registry.is_active(provider, PROVIDER):
                 with ape.reverts("market: provider not active"):
+                    market.submit_orders(*args, sender=provider)
+                return
+            if delay == 0:
+                with ape.reverts("market: start too soon"):
                     market.submit_orders(*args, sender=provider)
                 return
             if escrow > self.model.balance[who.address]:
@@ -269,6 +279,8 @@ def test_conservation(project, accounts, token, epochs, chain_id, owner):
                 "provider": provider.address,
                 "segments": [(start, start + term, update.rate)],
                 "closed": False,
+                "owed": 0,  # its share of the Provider's losses, by the rule
+                "credited": 0,  # what the Market credited to its User so far
             }
 
         @precondition(lambda self: self.model.orders)
@@ -285,15 +297,17 @@ def test_conservation(project, accounts, token, epochs, chain_id, owner):
                 with ape.reverts("market: order closed"):
                     market.submit_orders(*args, sender=users[0])
                 return
-            if not registry.is_active(old.provider, PROVIDER):
-                with ape.reverts("market: provider not active"):
-                    market.submit_orders(*args, sender=users[0])
-                return
-            if current >= old.end_epoch:
+            if current + 1 >= old.end_epoch:
                 with ape.reverts("market: order ended"):
                     market.submit_orders(*args, sender=users[0])
                 return
-            switch = max(current, old.start_epoch)
+            grows = new.rate > old.rate or new.end_epoch > old.end_epoch
+            if grows and not registry.is_active(old.provider, PROVIDER):
+                # An exiting Provider may still shrink its orders (the User deletes data).
+                with ape.reverts("market: provider not active"):
+                    market.submit_orders(*args, sender=users[0])
+                return
+            switch = max(current + 1, old.start_epoch)
             added = new.rate * (new.end_epoch - switch) - old.rate * (old.end_epoch - switch)  # < 0: a refund
             if added > self.model.balance[old.user]:
                 with ape.reverts("market: balance too low"):
@@ -358,12 +372,26 @@ def test_conservation(project, accounts, token, epochs, chain_id, owner):
             (settled,) = [log for log in receipt.events if log.event_name == "PaySettled"]
             assert (settled.paid, settled.fee, settled.forfeited, settled.penalty) == (pay - fee, fee, forfeited, taken)
             assert token.balanceOf(provider) - before == pay - fee
+            # Fairness: the loss of [first, epoch + 1) goes to the orders in proportion to
+            # what each vested there; with nothing vested, a penalty goes to the Keepers.
+            unsettled = vested - self.model.settled[a]
+            first = self.model.last_settled[a] + 1
+            loss = forfeited + taken
+            if loss and unsettled:
+                ratio = loss * 10**36 // unsettled
+                for o in self.model.orders.values():
+                    if o["provider"] == a:
+                        o["owed"] += self.model.order_vested(o, first, epoch + 1) * ratio // 10**36
+                self.model.lost[a] += loss
+            elif taken:
+                pooled = [log for log in receipt.events if log.event_name == "PenaltyPooled"]
+                assert [(log.provider, log.amount) for log in pooled] == [(a, taken)]
+                self.model.fees += taken
             self.model.paid[a] = cum_pay
             self.model.settled[a] = vested
             self.model.locked[a] -= pay + forfeited
             self.model.penalized[a] = cum_penalty
             self.model.pledge[a] -= taken
-            self.model.lost[a] += forfeited + taken
             self.model.fees += fee
             self.model.last_settled[a] = epoch
 
@@ -377,24 +405,44 @@ def test_conservation(project, accounts, token, epochs, chain_id, owner):
             oid = data.draw(st.sampled_from(self.order_ids()))
             order = self.model.orders[oid]
             end = order["update"].end_epoch
-            book = market.providers(order["provider"])
+            settled_to = market.settled_to(order["provider"])
+            assert settled_to >= self.model.last_settled[order["provider"]] + 1
             if order["closed"]:
                 with ape.reverts("market: order closed"):
                     market.close_order(oid, sender=attacker)
             elif self.current() < end:
                 with ape.reverts("market: order not ended"):
                     market.close_order(oid, sender=attacker)
-            elif not (book.synced >= end and book.unsettled == 0):
+            elif settled_to < end:
+                # Only settlements count, never a sync by anyone.
                 with ape.reverts("market: provider not settled"):
                     market.close_order(oid, sender=attacker)
             else:
-                assert self.model.last_settled[order["provider"]] >= end - 1
                 receipt = market.close_order(oid, sender=attacker)
                 (closed,) = [log for log in receipt.events if log.event_name == "OrderClosed"]
                 order["closed"] = True
-                self.model.balance[order["user"]] += closed.compensation
-                self.model.compensated[order["provider"]] += closed.compensation
-                assert self.model.compensated[order["provider"]] <= self.model.lost[order["provider"]]
+                self._credit(order, closed.compensation)
+                assert order["credited"] == order["owed"]
+
+        @precondition(lambda self: self.model.orders)
+        @rule(data=st.data(), steps=st.integers(1, 3))
+        def claim_compensation(self, data, steps):
+            oid = data.draw(st.sampled_from(self.order_ids()))
+            order = self.model.orders[oid]
+            if order["closed"]:
+                with ape.reverts("market: order closed"):
+                    market.claim_compensation(oid, steps, sender=attacker)
+                return
+            receipt = market.claim_compensation(oid, steps, sender=attacker)
+            (claimed,) = [log for log in receipt.events if log.event_name == "CompensationClaimed"]
+            self._credit(order, claimed.amount)
+
+        def _credit(self, order, amount):
+            self.model.balance[order["user"]] += amount
+            order["credited"] += amount
+            self.model.compensated[order["provider"]] += amount
+            assert order["credited"] <= order["owed"]
+            assert self.model.compensated[order["provider"]] <= self.model.lost[order["provider"]]
 
         @rule(provider=st.sampled_from(providers))
         def provider_exit(self, provider):
@@ -511,10 +559,15 @@ def test_conservation(project, accounts, token, epochs, chain_id, owner):
             assert locked == [self.model.locked[p.address] for p in providers]
             held = vt.balanceOf(market.address).call()
             assert held == sum(balances) + sum(locked) + vm.fee_pool().call() + vm.total_compensation().call()
-            open_comp = sum(vm.compensation_of(oid).call() for oid, o in self.model.orders.items() if not o["closed"])
-            assert open_comp <= vm.total_compensation().call()
+            claimable = {oid: vm.compensation_of(oid).call() for oid, o in self.model.orders.items() if not o["closed"]}
+            assert sum(claimable.values()) <= vm.total_compensation().call()
             for p in providers:
                 assert self.model.compensated[p.address] <= self.model.lost[p.address]
+            # Fairness: what every order has been credited plus what it can still claim is
+            # exactly its share of the losses in the epochs it vested, never anyone else's.
+            for oid, amount in claimable.items():
+                order = self.model.orders[oid]
+                assert order["credited"] + amount == order["owed"]
 
         @invariant()
         def registry_holds_what_it_owes(self):

@@ -188,11 +188,8 @@ def order(memo, actors, stored):
     """A co-signed order of the User with Provider 0, starting in a fresh epoch (opened), 4 epochs long."""
     _, _, tree = stored
     provider = actors.providers[0]
+    # An order starts no earlier than the epoch after the one it is signed in.
     epoch = memo.epochs.current_epoch() + 1
-    mine_to_epoch(memo, epoch)
-    assert actors.keepers[0].epochs.seed_of(epoch) is None
-    assert actors.keepers[0].epochs.ensure_open() is not None
-    assert actors.keepers[0].epochs.ensure_open() is None
     update = OrderUpdate(
         user=actors.user.address, provider=provider.address, nonce=1, seq=0, size=SIZE, price=PRICE,
         start_epoch=epoch, end_epoch=epoch + 4, root=tree.root, blob_count=2,
@@ -200,6 +197,10 @@ def order(memo, actors, stored):
     balance = actors.user.market.balance_of()
     provider.market.submit_orders([signed(actors, update, provider)])
     assert actors.user.market.balance_of() == balance - SIZE * PRICE * 4
+    mine_to_epoch(memo, epoch)
+    assert actors.keepers[0].epochs.seed_of(epoch) is None
+    assert actors.keepers[0].epochs.ensure_open() is not None
+    assert actors.keepers[0].epochs.ensure_open() is None
     return update
 
 

@@ -89,6 +89,16 @@ def test_orders_epochs_and_attestation_match_the_fakes(world, fakes):
     provider_chain = RoleChain(provider)
 
     epoch = memo.epochs.current_epoch() + 1
+    # An order starts no earlier than the epoch after the one it is signed in.
+    update = OrderUpdate(
+        user=actors.user.address, provider=provider.address, nonce=7, seq=0, size=SIZE, price=PRICE,
+        start_epoch=epoch, end_epoch=epoch + 3, root=b"\x11" * 32, blob_count=2,
+    )
+    triple = (update, actors.user.market.sign_update(update), provider.market.sign_update(update))
+    tx = provider_chain.submit_orders([triple])
+    assert len(tx) == 32
+    provider_fake.submit_orders([triple])
+    keeper_fake.add_order(provider_fake.orders[update.order_id])
     mine_to_epoch(memo, epoch)
     keeper_fake.set_epoch(epoch)
     provider_fake.epoch = epoch
@@ -103,15 +113,6 @@ def test_orders_epochs_and_attestation_match_the_fakes(world, fakes):
         keeper_fake.open_epoch()
     assert real.value.reason == str(fake.value) == "epochs: epoch already opened"
 
-    update = OrderUpdate(
-        user=actors.user.address, provider=provider.address, nonce=7, seq=0, size=SIZE, price=PRICE,
-        start_epoch=epoch, end_epoch=epoch + 3, root=b"\x11" * 32, blob_count=2,
-    )
-    triple = (update, actors.user.market.sign_update(update), provider.market.sign_update(update))
-    tx = provider_chain.submit_orders([triple])
-    assert len(tx) == 32
-    provider_fake.submit_orders([triple])
-    keeper_fake.add_order(provider_fake.orders[update.order_id])
     assert provider_chain.orders_of(provider.address) == provider_fake.orders_of(provider.address)
     assert keeper.orders_of(provider.address, epoch) == keeper_fake.orders_of(provider.address, epoch)
     assert keeper.orders_of(actors.providers[0].address, epoch) == []
@@ -124,7 +125,7 @@ def test_orders_epochs_and_attestation_match_the_fakes(world, fakes):
     provider_chain.submit_orders([triple2])
     provider_fake.submit_orders([triple2])
     assert provider_chain.orders_of(provider.address) == provider_fake.orders_of(provider.address)
-    assert keeper.orders_of(provider.address, epoch) == [ChainOrder(order_id=update.order_id, **update.as_message())]
+    assert keeper.orders_of(provider.address, epoch) == [ChainOrder(order_id=update.order_id, **update.order_fields())]
     assert keeper.orders_of(provider.address, epoch + 1) == provider_fake.orders_of(provider.address)
 
     tree = ResultsTree([(provider.address, SIZE * PRICE, 0)])

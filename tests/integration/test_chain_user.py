@@ -81,13 +81,13 @@ def test_submit_orders_and_read_them_back_as_the_fake_does(world):
     assert len(tx) == 32
     orders = {o.order_id: o for o in chain.orders_of_user(actors.user.address)}
     # The fake stores exactly ChainOrder(order_id, **update.as_message()).
-    assert orders[first.order_id] == ChainOrder(order_id=first.order_id, **first.as_message())
-    assert orders[second.order_id] == ChainOrder(order_id=second.order_id, **second.as_message())
+    assert orders[first.order_id] == ChainOrder(order_id=first.order_id, **first.order_fields())
+    assert orders[second.order_id] == ChainOrder(order_id=second.order_id, **second.order_fields())
 
     grown = first.next(blob_count=6, size=3 * SIZE, root=b"\x33" * 32)
     chain.submit_orders([_signed(actors, actors.providers[0], grown)])
     orders = {o.order_id: o for o in chain.orders_of_user(actors.user.address)}
-    assert orders[first.order_id] == ChainOrder(order_id=first.order_id, **grown.as_message())
+    assert orders[first.order_id] == ChainOrder(order_id=first.order_id, **grown.order_fields())
     assert chain.orders_of_user(actors.attacker.address) == []
 
     # A revert is a MemoError naming the contract's reason, and changes nothing.

@@ -9,7 +9,7 @@ def test_close_pays_compensation_by_rate(market, create_user, create_provider, c
     create_user(user)
     create_user(other_user)
     create_provider(provider)
-    advance(5)
+    advance(4)  # the order starts at 5
     small = create_order(user, provider, size=1000, price=10**12, term=4)  # rate R
     big = create_order(other_user, provider, size=3000, price=10**12, term=4)  # rate 3R
     # Epochs 5..8 vest 4R + 12R = 16R; the Provider proves 12R and is penalized 8.

@@ -11,9 +11,9 @@ def test_flush_fees_reaches_keepers(market, registry, token, create_user, create
     create_user(user)
     create_provider(provider)
     create_keeper(keeper)
-    create_order(user, provider, size=1000, price=10**12, term=4)
-    proofs = attest(3, [(provider, 4 * RATE, 0)])
-    market.withdraw_pay(3, 4 * RATE, 0, proofs[0], sender=provider)
+    create_order(user, provider, size=1000, price=10**12, term=4)  # epochs 1..4
+    proofs = attest(4, [(provider, 4 * RATE, 0)])
+    market.withdraw_pay(4, 4 * RATE, 0, proofs[0], sender=provider)
     fee = 4 * RATE * FEE_BPS // 10_000
     receipt = market.flush_fees(sender=user)
     assert market.fee_pool() == 0

@@ -9,7 +9,7 @@ def test_order_life(market, registry, token, create_user, create_provider, creat
     create_user(user)
     create_provider(provider)
     create_keeper(keeper)
-    advance(5)
+    advance(4)  # the order starts at 5
     order = create_order(user, provider, size=1000, price=10**12, term=10)
     assert market.locked_of(provider) == 10 * RATE
 
@@ -26,11 +26,16 @@ def test_order_life(market, registry, token, create_user, create_provider, creat
     assert market.locked_of(provider) == 0
 
     receipt = market.close_order(order.order_id, sender=user)
-    # 15 epochs vested, 10 proven: 5 forfeited, plus the penalty of 10.
-    assert event_args(receipt, market, "OrderClosed")[0]["compensation"] == 5 * RATE + 10
+    # 15 epochs vested, 10 proven: 5 forfeited, plus the penalty of 10. Two settlements
+    # lost something: epoch 7 (RATE + 10 of RATE vested) and 8..19 (4 RATE of 12 RATE);
+    # the order vested all of both, and its share of each is floored.
+    second = 12 * RATE * (4 * RATE * 10**36 // (12 * RATE)) // 10**36
+    assert event_args(receipt, market, "OrderClosed")[0]["compensation"] == RATE + 10 + second
+    assert second == 4 * RATE - 1
     market.flush_fees(sender=user)
     let_fees_stream()  # the Registry streams Keeper fees over FEE_STREAM_SECONDS
     assert registry.claimable_fees(keeper) == streamed_fees(10 * RATE * FEE_BPS // 10_000, MIN_KEEPER_PLEDGE, MIN_KEEPER_PLEDGE)
     registry.claim_fees(sender=keeper)
     # Everything the Market held is back with its owners except the User's balance.
-    assert token.balanceOf(market) == market.balance_of(user)
+    assert token.balanceOf(market) == market.balance_of(user) + market.total_compensation()
+    assert market.total_compensation() == 1

@@ -9,7 +9,7 @@ RATE = 1000 * 10**12
 def setup_order(create_user, create_provider, create_order, advance, user, provider, term=10):
     create_user(user)
     create_provider(provider)
-    advance(5)
+    advance(4)  # the order starts at 5
     return create_order(user, provider, size=1000, price=10**12, term=term)
 
 

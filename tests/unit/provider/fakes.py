@@ -76,7 +76,7 @@ class FakeChain:
         with self._lock:
             for update, user_sig, provider_sig in updates:
                 self.submitted.append((update, user_sig, provider_sig))
-                fields = update.as_message()  # type: ignore[attr-defined]
+                fields = update.order_fields()  # type: ignore[attr-defined]  # the deadline is signed, not stored
                 order = ChainOrder(order_id=update.order_id, **fields)  # type: ignore[attr-defined]
                 known = self.orders.get(order.order_id)
                 self.orders[order.order_id] = order if known is None else replace(known, **fields)

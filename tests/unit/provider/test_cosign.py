@@ -29,6 +29,7 @@ def _update(commitments, **changes):
         end_epoch=END,
         root=merkle.CommitmentTree(commitments).root,
         blob_count=len(commitments),
+        deadline=eip712.deadline_after(0),
     )
     return replace(update, **changes)
 
@@ -130,3 +131,12 @@ def test_a_malformed_body_gets_400(user, order):
     oid, _ = order
     code, _ = refused(user, oid, json.dumps({"update": {"user": 1}, "user_signature": "0x00"}).encode())
     assert code == 400
+
+
+@pytest.mark.parametrize("deadline", [eip712.NO_DEADLINE, 1000])
+def test_an_update_that_would_stay_valid_too_long_gets_400(user, order, deadline):
+    """A co-signed update expires (Market: "market: update expired"); the Provider signs
+    none whose deadline is more than MAX_COSIGN_TTL epochs ahead."""
+    oid, commitments = order
+    code, message = refused(user, oid, _body(_update(commitments, deadline=deadline)))
+    assert code == 400 and "update.deadline" in message

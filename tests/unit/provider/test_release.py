@@ -37,6 +37,7 @@ def _update(commitments, released=(), seq=0, **changes):
         end_epoch=END,
         root=merkle.CommitmentTree(listed).root,
         blob_count=len(commitments),
+        deadline=eip712.deadline_after(0),
     )
     return replace(update, **changes)
 

@@ -59,20 +59,26 @@ class MarketNetwork(FakeNetwork):
         return hashlib.sha256(repr(self.transactions).encode()).digest()
 
     def _apply(self, u, user_sig, provider_sig, orders, balances) -> None:
+        current = self.epoch
+        if current > u.deadline:
+            raise Reverted("market: update expired")
         if recover_signer(u, user_sig, self.chain_id, self.market) != u.user:
             raise Reverted("market: bad user signature")
         if recover_signer(u, provider_sig, self.chain_id, self.market) != u.provider:
             raise Reverted("market: bad provider signature")
+        if u.blob_count > 2**40:
+            raise Reverted("market: too many blobs")
+        if u.size > u.blob_count * 126_976:
+            raise Reverted("market: size exceeds blobs")
         stored = orders.get(u.order_id)
-        current = self.epoch
         rate = u.size * u.price
         if u.seq == 0:
             if stored is not None:
                 raise Reverted("market: stale sequence")
             if u.user not in self.users:
                 raise Reverted("market: user not registered")
-            if u.start_epoch < current:
-                raise Reverted("market: start in the past")
+            if u.start_epoch < current + 1:
+                raise Reverted("market: start too soon")
             if u.end_epoch <= u.start_epoch:
                 raise Reverted("market: empty term")
             escrow = rate * (u.end_epoch - u.start_epoch)
@@ -85,11 +91,11 @@ class MarketNetwork(FakeNetwork):
                 raise Reverted("market: sequence gap")
             if u.start_epoch != stored.start_epoch:
                 raise Reverted("market: start changed")
-            if current >= stored.end_epoch:
+            if current + 1 >= stored.end_epoch:
                 raise Reverted("market: order ended")
             if u.end_epoch < stored.end_epoch:
                 raise Reverted("market: end would shrink")
-            switch = max(current, stored.start_epoch)
+            switch = max(current + 1, stored.start_epoch)
             old_rest = stored.size * stored.price * (stored.end_epoch - switch)
             new_rest = rate * (u.end_epoch - switch)
             escrow = new_rest - old_rest  # negative: a shrink, the difference goes back
@@ -98,7 +104,8 @@ class MarketNetwork(FakeNetwork):
         if balances.get(u.user, 0) < escrow:
             raise Reverted("market: balance too low")
         balances[u.user] = balances.get(u.user, 0) - escrow
-        orders[u.order_id] = ChainOrder(order_id=u.order_id, **u.as_message())
+        fields = u.order_fields()  # the deadline is signed, not stored
+        orders[u.order_id] = ChainOrder(order_id=u.order_id, **fields)
 
 
 @dataclass
