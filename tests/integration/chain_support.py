@@ -84,6 +84,14 @@ def mine_to_epoch(memo: MemoContracts, epoch: int) -> None:
     assert memo.epochs.current_epoch() == epoch
 
 
+def mine_to_seed(memo: MemoContracts, epoch: int) -> None:
+    """Mine until ``epoch``'s seed block is sealed, so that it can be opened."""
+    seed_block = memo.epochs.seed_block(epoch)
+    head = memo.client.block_number()
+    if head <= seed_block:
+        mine(memo.client, seed_block + 1 - head)
+
+
 def increase_time(client: ChainClient, seconds: int) -> None:
     client.w3.provider.make_request("evm_increaseTime", [seconds])
     mine(client)

@@ -42,6 +42,7 @@ from tests.integration.chain_support import (
     increase_time,
     mine,
     mine_to_epoch,
+    mine_to_seed,
     mnemonic_account,
     populate,
 )
@@ -168,7 +169,7 @@ def test_read_only_client_cannot_send(memo, node):
     reader = MemoContracts(ChainClient.connect(node.url), memo.deployment)
     assert reader.epochs.current_epoch() >= 0
     with pytest.raises(NoSigner):
-        reader.epochs.open_epoch()
+        reader.epochs.open_epoch(0)
 
 
 # ----------------------------------------------------------------------------- the lifecycle
@@ -199,6 +200,8 @@ def order(memo, actors, stored):
     assert actors.user.market.balance_of() == balance - SIZE * PRICE * 4
     mine_to_epoch(memo, epoch)
     assert actors.keepers[0].epochs.seed_of(epoch) is None
+    assert actors.keepers[0].epochs.ensure_open() is None  # its seed block is not sealed yet
+    mine_to_seed(memo, epoch)
     assert actors.keepers[0].epochs.ensure_open() is not None
     assert actors.keepers[0].epochs.ensure_open() is None
     return update
@@ -256,7 +259,7 @@ def test_epoch_attest_and_withdraw_pay(memo, actors, order):
     seed = epochs.seed_of(epoch)
     assert seed is not None and len(seed) == 32
     with pytest.raises(ChainRevert, match="^epochs: epoch already opened$"):
-        epochs.open_epoch()
+        epochs.open_epoch(epoch)
     assert epochs.latest_attested() is None
 
     # Extend the order during epoch + 1: the Keeper's view of `epoch` must not show it.

@@ -24,9 +24,10 @@ from tests.integration.chain_support import (
     aggregate_attestation,
     deploy_network,
     mine_to_epoch,
+    mine_to_seed,
     populate,
 )
-from tests.unit.keeper.fakes import AttestRefused, FakeNetwork
+from tests.unit.keeper.fakes import FakeNetwork
 from tests.unit.provider.fakes import FakeChain
 
 
@@ -104,20 +105,24 @@ def test_orders_epochs_and_attestation_match_the_fakes(world, fakes):
     provider_fake.epoch = epoch
     assert keeper.current_epoch() == keeper_fake.current_epoch() == provider_fake.current_epoch()
     assert keeper.seed_of(epoch) is keeper_fake.seed_of(epoch) is provider_fake.seed_of(epoch) is None
-    keeper.open_epoch()
-    keeper_fake.open_epoch()
+    mine_to_seed(memo, epoch)
+    assert keeper.open_epoch(epoch) is not None
+    assert keeper_fake.open_epoch(epoch) is not None
     assert len(keeper.seed_of(epoch)) == len(keeper_fake.seed_of(epoch)) == 32
+    # Opening again is a no-op for both; the contract itself refuses it.
+    assert keeper.open_epoch(epoch) is None and keeper_fake.open_epoch(epoch) is None
     with pytest.raises(ChainRevert) as real:
-        keeper.open_epoch()
-    with pytest.raises(AttestRefused) as fake:
-        keeper_fake.open_epoch()
-    assert real.value.reason == str(fake.value) == "epochs: epoch already opened"
+        actors.keepers[0].epochs.open_epoch(epoch)
+    assert real.value.reason == "epochs: epoch already opened"
+    # A future epoch's seed block is not sealed: nothing to open yet.
+    assert keeper.open_epoch(epoch + 1) is None and keeper_fake.open_epoch(epoch + 1) is None
 
     assert provider_chain.orders_of(provider.address) == provider_fake.orders_of(provider.address)
     assert keeper.orders_of(provider.address, epoch) == keeper_fake.orders_of(provider.address, epoch)
     assert keeper.orders_of(actors.providers[0].address, epoch) == []
 
-    # An update in the next epoch shows in the current view, not in the view of `epoch`.
+    # An update in the next epoch shows in the current view and from the epoch after it on,
+    # never in the frozen views of `epoch` and `epoch + 1`.
     mine_to_epoch(memo, epoch + 1)
     keeper_fake.set_epoch(epoch + 1)
     grown = update.next(end_epoch=epoch + 5, blob_count=4, size=2 * SIZE)
@@ -125,8 +130,10 @@ def test_orders_epochs_and_attestation_match_the_fakes(world, fakes):
     provider_chain.submit_orders([triple2])
     provider_fake.submit_orders([triple2])
     assert provider_chain.orders_of(provider.address) == provider_fake.orders_of(provider.address)
-    assert keeper.orders_of(provider.address, epoch) == [ChainOrder(order_id=update.order_id, **update.order_fields())]
-    assert keeper.orders_of(provider.address, epoch + 1) == provider_fake.orders_of(provider.address)
+    original = [ChainOrder(order_id=update.order_id, **update.order_fields())]
+    assert keeper.orders_of(provider.address, epoch) == original
+    assert keeper.orders_of(provider.address, epoch + 1) == original
+    assert keeper.orders_of(provider.address, epoch + 2) == provider_fake.orders_of(provider.address)
 
     tree = ResultsTree([(provider.address, SIZE * PRICE, 0)])
     bitmap, signature = aggregate_attestation(memo, actors.bls_keys, [0, 2], epoch, tree.root)
