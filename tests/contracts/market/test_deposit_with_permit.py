@@ -15,5 +15,5 @@ def test_deposit_with_permit(market, token, user):
 def test_deposit_with_someone_elses_permit_reverts(market, token, user, attacker):
     deadline = ape.chain.pending_timestamp + 600
     v, r, s = sign_permit(token, user, market.address, 3 * UNIT, deadline)
-    with ape.reverts("token: invalid signature"):
+    with ape.reverts("erc20: invalid signature"):
         market.deposit_with_permit(3 * UNIT, deadline, v, r, s, sender=attacker)
