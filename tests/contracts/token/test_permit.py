@@ -70,3 +70,18 @@ def test_eip712_domain_is_name_and_version_1(token):
     fields, name, version, chain_id, contract, salt, extensions = token.eip712Domain()
     assert (fields, name, version, chain_id, contract) == (b"\x0f", token.name(), "1", ape.chain.chain_id, token.address)
     assert (salt, extensions) == (b"\x00" * 32, [])
+
+
+def test_sdk_permit_uses_the_contracts_domain(token, user, keeper):
+    # memo_py's Token wrapper reads (name, version) from eip712Domain and signs a permit the contract accepts.
+    from eth_account import Account
+
+    from memo_py.chain.ape_adapter import client_from_ape
+    from memo_py.chain.client import ChainClient
+    from memo_py.chain.token import Token
+
+    sdk = Token(ChainClient(client_from_ape().w3, Account.from_key(user.private_key)), token.address)
+    assert sdk.eip712_domain() == (token.name(), "1")
+    v, r, s, deadline = sdk.sign_permit(keeper.address, 2 * UNIT)
+    token.permit(user, keeper, 2 * UNIT, deadline, v, r, s, sender=keeper)
+    assert token.allowance(user, keeper) == 2 * UNIT
