@@ -41,22 +41,25 @@
 
 from ethereum.ercs import IERC20
 
+from snekmate.auth import ownable
+from snekmate.auth import ownable_2step
+
 from .interfaces import IDisputes
 from .interfaces import IEpochs
 from .interfaces import IMarket
 from .interfaces import IRegistry
 from .modules import merkle
-from .modules import ownable_2step as ownable
 
 implements: IDisputes
 
 initializes: ownable
+initializes: ownable_2step[ownable := ownable]
 
 exports: (
     ownable.owner,
-    ownable.pending_owner,
-    ownable.transfer_ownership,
-    ownable.accept_ownership,
+    ownable_2step.pending_owner,
+    ownable_2step.transfer_ownership,
+    ownable_2step.accept_ownership,
 )
 
 # ----------------------------------------------------------------------------- constants
@@ -202,6 +205,7 @@ def __init__(
     DISPUTE_WINDOW_CEILING = dispute_window_ceiling
     SLASH_AMOUNT_CAP = slash_amount_cap
     ownable.__init__()
+    ownable_2step.__init__()
     self._set_min_bond(min_bond)
     self._set_dispute_window(dispute_window)
     self._set_slash_amount(slash_amount)

@@ -46,22 +46,24 @@
      terms pass in a few blocks or never.
 """
 
+from snekmate.auth import ownable
+from snekmate.auth import ownable_2step
 from snekmate.utils import block_hash
 
 from .interfaces import IEpochs
 from .interfaces import IRegistry
 from .modules import bls
-from .modules import ownable_2step as ownable
 
 implements: IEpochs
 
 initializes: ownable
+initializes: ownable_2step[ownable := ownable]
 
 exports: (
     ownable.owner,
-    ownable.pending_owner,
-    ownable.transfer_ownership,
-    ownable.accept_ownership,
+    ownable_2step.pending_owner,
+    ownable_2step.transfer_ownership,
+    ownable_2step.accept_ownership,
 )
 
 # ----------------------------------------------------------------------------- constants
@@ -131,6 +133,7 @@ def __init__(registry: IRegistry, epoch_length: uint256):
     GENESIS_BLOCK = block.number
     EPOCH_LENGTH = epoch_length
     ownable.__init__()
+    ownable_2step.__init__()
     self._set_quorum(2, 3)
     self._latest = NO_EPOCH
 

@@ -56,23 +56,26 @@
 
 from ethereum.ercs import IERC20
 
+from snekmate.auth import ownable
+from snekmate.auth import ownable_2step
+
 from .interfaces import IEpochs
 from .interfaces import IMarket
 from .interfaces import IRegistry
 from .modules import eip712_orders as eip712
 from .modules import merkle
-from .modules import ownable_2step as ownable
 
 implements: IMarket
 
 initializes: ownable
+initializes: ownable_2step[ownable := ownable]
 initializes: eip712
 
 exports: (
     ownable.owner,
-    ownable.pending_owner,
-    ownable.transfer_ownership,
-    ownable.accept_ownership,
+    ownable_2step.pending_owner,
+    ownable_2step.transfer_ownership,
+    ownable_2step.accept_ownership,
 )
 
 
@@ -249,6 +252,7 @@ event FeeSet:
 @deploy
 def __init__(token_: IERC20, registry_: IRegistry, epochs_: IEpochs, fee_bps_: uint256):
     ownable.__init__()
+    ownable_2step.__init__()
     token = token_
     registry = registry_
     epochs = epochs_

@@ -48,20 +48,23 @@
 
 from ethereum.ercs import IERC20
 
+from snekmate.auth import ownable
+from snekmate.auth import ownable_2step
+
 from .interfaces import IRegistry
 from .interfaces import IMarket
 from .modules import bls
-from .modules import ownable_2step as ownable
 
 implements: IRegistry
 
 initializes: ownable
+initializes: ownable_2step[ownable := ownable]
 
 exports: (
     ownable.owner,
-    ownable.pending_owner,
-    ownable.transfer_ownership,
-    ownable.accept_ownership,
+    ownable_2step.pending_owner,
+    ownable_2step.transfer_ownership,
+    ownable_2step.accept_ownership,
 )
 
 
@@ -238,6 +241,7 @@ def __init__(
     """
     assert min_unbonding_delay_ <= max_unbonding_delay_, "registry: bad delay bounds"
     ownable.__init__()
+    ownable_2step.__init__()
     token = token_
     MIN_UNBONDING_DELAY = min_unbonding_delay_
     MAX_UNBONDING_DELAY = max_unbonding_delay_

@@ -10,26 +10,29 @@
         `deadline` epoch after which it may not be submitted (the Market
         checks it), so a co-signed update does not stay usable forever. memo_py/chain/eip712.py
         builds and signs the same messages.
-@dev Trust model: none; it only hashes and recovers. `recover` returns the
-     zero address for anything that is not a well-formed, low-s (EIP-2)
-     signature, so a caller that compares the result with a non-zero signer
-     can never accept a malformed or malleable copy. The domain separator is
-     computed at deployment and recomputed if the chain id changes (a fork).
-     A deployable `initializes: eip712_orders` and calls `__init__()` in its
-     constructor.
+@dev Trust model: none; it only hashes and recovers. The domain is
+     snekmate's eip712_domain_separator (cached at deployment, recomputed if
+     the chain id or the address changes) and the recovery is snekmate's
+     ecdsa, which refuses high-s (malleable, EIP-2) signatures
+     ("ecdsa: invalid signature `s` value") and signatures that recover to
+     nothing ("ecdsa: invalid signature"). This module adds what snekmate's
+     `_recover_sig` does differently: only the 65-byte form is accepted (no
+     EIP-2098 64-byte second encoding of the same signature), and v may be
+     0/1 as well as 27/28. So `recover` never returns the zero address: it
+     returns a signer or reverts. A deployable `initializes: eip712_orders`
+     and calls `__init__()` in its constructor.
 """
 
-# secp256k1n / 2: signatures with a larger s are malleable copies (EIP-2).
-MAX_S: constant(uint256) = 57896044618658097711785492504343953926418782139537452191302581570759080747168
+from snekmate.utils import ecdsa
+from snekmate.utils import eip712_domain_separator
 
-EIP712_TYPEHASH: constant(bytes32) = keccak256(
-    "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
-)
+initializes: eip712_domain_separator
+
 ORDER_UPDATE_TYPEHASH: constant(bytes32) = keccak256(
     "OrderUpdate(address user,address provider,uint256 nonce,uint256 seq,uint256 size,uint256 price,uint256 start_epoch,uint256 end_epoch,bytes32 root,uint256 blob_count,uint256 deadline)"
 )
-NAME_HASH: constant(bytes32) = keccak256("MEMO Market")
-VERSION_HASH: constant(bytes32) = keccak256("1")
+DOMAIN_NAME: constant(String[11]) = "MEMO Market"
+DOMAIN_VERSION: constant(String[1]) = "1"
 
 
 struct OrderUpdate:
@@ -47,14 +50,9 @@ struct OrderUpdate:
     deadline: uint256
 
 
-_CACHED_CHAIN_ID: immutable(uint256)
-_CACHED_DOMAIN_SEPARATOR: immutable(bytes32)
-
-
 @deploy
 def __init__():
-    _CACHED_CHAIN_ID = chain.id
-    _CACHED_DOMAIN_SEPARATOR = self._build_domain_separator()
+    eip712_domain_separator.__init__(DOMAIN_NAME, DOMAIN_VERSION)
 
 
 @internal
@@ -81,28 +79,26 @@ def digest(update: OrderUpdate) -> bytes32:
             update.deadline,
         )
     )
-    return keccak256(concat(b"\x19\x01", self.domain_separator(), struct_hash))
+    return eip712_domain_separator._hash_typed_data_v4(struct_hash)
 
 
 @internal
 @pure
 def recover(digest: bytes32, sig: Bytes[65]) -> address:
     """
-    @notice The signer of `digest`, or the zero address for a malformed or high-s signature.
+    @notice The signer of `digest`; reverts for a malformed or high-s signature.
     @param digest The signed digest.
     @param sig 65 bytes, r || s || v (v 27/28, or 0/1).
-    @return The signer.
+    @return The signer (never the zero address).
     """
-    if len(sig) != 65:
-        return empty(address)
+    assert len(sig) == 65, "eip712_orders: signature is not 65 bytes"
     r: uint256 = extract32(sig, 0, output_type=uint256)
     s: uint256 = extract32(sig, 32, output_type=uint256)
     v: uint256 = convert(slice(sig, 64, 1), uint256)
     if v < 27:
         v += 27
-    if s > MAX_S or (v != 27 and v != 28):
-        return empty(address)
-    return ecrecover(digest, v, r, s)
+    # Any v other than 27/28 makes ecrecover return nothing: "ecdsa: invalid signature".
+    return ecdsa._recover_vrs(digest, v, r, s)
 
 
 @internal
@@ -112,12 +108,4 @@ def domain_separator() -> bytes32:
     @notice The EIP-712 domain separator of this contract on this chain.
     @return The separator.
     """
-    if chain.id == _CACHED_CHAIN_ID:
-        return _CACHED_DOMAIN_SEPARATOR
-    return self._build_domain_separator()
-
-
-@internal
-@view
-def _build_domain_separator() -> bytes32:
-    return keccak256(abi_encode(EIP712_TYPEHASH, NAME_HASH, VERSION_HASH, chain.id, self))
+    return eip712_domain_separator._domain_separator_v4()

@@ -4,6 +4,8 @@ The one copy of the deployment order, constructor arguments and wiring (``ape ru
 reaches it through :func:`memo_py.chain.ape_adapter.deploy_all`)::
 
     Token(name, symbol, 18)            unless token_address names an existing ERC-20
+                                       (snekmate's erc20: name <= 25, symbol <= 5 bytes;
+                                       the name is also the permit domain's, version "1")
     Registry(token, unbonding_delay, min_unbonding_delay, max_unbonding_delay, max_min_pledge)
     Epochs(registry, epoch_length)
     Market(token, registry, epochs, fee_bps)
@@ -32,6 +34,10 @@ from memo_py.chain.registry import KEEPER, PROVIDER, USER
 __all__ = ["UNIT", "DEFAULT_PARAMETERS", "deploy_all"]
 
 UNIT = 10**18
+
+#: Longest name and symbol Token.vy takes (snekmate's erc20 stores them as String[25] / String[5]).
+TOKEN_NAME_MAX = 25
+TOKEN_SYMBOL_MAX = 5
 
 #: The parameters ``scripts/deploy.py`` defaults to.
 DEFAULT_PARAMETERS: dict[str, Any] = {
@@ -93,6 +99,11 @@ def deploy_all(
     if dispute_window_floor is None:
         dispute_window_floor = max(1, min(3600, dispute_window))
     if token_address is None:
+        if len(token_name.encode()) > TOKEN_NAME_MAX or len(token_symbol.encode()) > TOKEN_SYMBOL_MAX:
+            raise ValueError(
+                f"Token takes a name of at most {TOKEN_NAME_MAX} bytes and a symbol of at most "
+                f"{TOKEN_SYMBOL_MAX}; got {token_name!r}, {token_symbol!r}"
+            )
         token, _ = client.deploy("Token", token_name, token_symbol, 18)
     else:
         token = to_checksum_address(token_address)

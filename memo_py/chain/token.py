@@ -15,9 +15,20 @@ __all__ = ["Token", "permit_typed_data"]
 
 
 def permit_typed_data(
-    name: str, chain_id: int, token: str, owner: str, spender: str, amount: int, nonce: int, deadline: int
+    name: str,
+    chain_id: int,
+    token: str,
+    owner: str,
+    spender: str,
+    amount: int,
+    nonce: int,
+    deadline: int,
+    version: str = "1",
 ) -> dict:
-    """The EIP-712 typed data of an EIP-2612 permit on ``token`` (domain version "1")."""
+    """The EIP-712 typed data of an EIP-2612 permit on ``token``, in the domain ``(name, version, chain_id, token)``.
+
+    MEMO's Token signs in the domain (token name, "1"); :meth:`Token.eip712_domain` reads it from the contract.
+    """
     return {
         "types": {
             "EIP712Domain": [
@@ -35,7 +46,7 @@ def permit_typed_data(
             ],
         },
         "primaryType": "Permit",
-        "domain": {"name": name, "version": "1", "chainId": int(chain_id), "verifyingContract": to_checksum_address(token)},
+        "domain": {"name": name, "version": version, "chainId": int(chain_id), "verifyingContract": to_checksum_address(token)},
         "message": {
             "owner": to_checksum_address(owner),
             "spender": to_checksum_address(spender),
@@ -74,6 +85,11 @@ class Token(ContractWrapper):
 
     def owner(self) -> str:
         return to_checksum_address(self._call("owner"))
+
+    def eip712_domain(self) -> tuple[str, str]:
+        """The ``(name, version)`` of the token's EIP-712 domain, from its EIP-5267 ``eip712Domain``."""
+        _fields, name, version, _chain_id, _contract, _salt, _extensions = self._call("eip712Domain")
+        return str(name), str(version)
 
     # ------------------------------------------------------------------ writes
 
@@ -116,7 +132,8 @@ class Token(ContractWrapper):
     def permit_typed_data(self, owner: str, spender: str, amount: int, deadline: int, nonce: int | None = None) -> dict:
         amount = require_uint(amount, "a permit")
         nonce = self.nonces(owner) if nonce is None else int(nonce)
-        return permit_typed_data(self.name(), self.client.chain_id, self.address, owner, spender, amount, nonce, deadline)
+        name, version = self.eip712_domain()
+        return permit_typed_data(name, self.client.chain_id, self.address, owner, spender, amount, nonce, deadline, version)
 
     def sign_permit(self, spender: str, amount: int, deadline: int | None = None) -> tuple[int, bytes, bytes, int]:
         """The signer's EIP-2612 permit for ``spender``: ``(v, r, s, deadline)``.

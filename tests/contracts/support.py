@@ -98,6 +98,7 @@ def sign_permit(token, owner_account, spender, value, deadline, nonce=None, chai
 
         chain_id = ape.chain.chain_id
     nonce = token.nonces(owner_account) if nonce is None else nonce
-    data = permit_typed_data(token.name(), chain_id, token.address, owner_account.address, str(spender), value, nonce, deadline)
+    _fields, name, version, _chain, _contract, _salt, _ext = token.eip712Domain()
+    data = permit_typed_data(name, chain_id, token.address, owner_account.address, str(spender), value, nonce, deadline, version)
     signed = Account.sign_message(encode_typed_data(full_message=data), owner_account.private_key)
     return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")

@@ -20,7 +20,7 @@ def test_setters(disputes, owner, attacker, setter, getter, event, value):
     ev = tx.events.filter(getattr(disputes, event))
     assert len(ev) == 1 and ev[0].old_value == old and ev[0].new_value == value
     assert getattr(disputes, getter)() == value
-    with ape.reverts("ownable_2step: not the owner"):
+    with ape.reverts("ownable: caller is not the owner"):
         getattr(disputes, setter)(value + 1, sender=attacker)
     getattr(disputes, setter)(old, sender=owner)
 

@@ -18,7 +18,7 @@ def test_set_quorum(three, owner, keeper):
 
 
 def test_set_quorum_not_owner(three, attacker):
-    with ape.reverts("ownable_2step: not the owner"):
+    with ape.reverts("ownable: caller is not the owner"):
         three.epochs.set_quorum(3, 4, sender=attacker)
 
 

@@ -17,5 +17,5 @@ def test_deposit_zero_reverts(market, user):
 
 
 def test_deposit_without_allowance_reverts(market, user):
-    with ape.reverts("token: allowance too low"):
+    with ape.reverts("erc20: insufficient allowance"):
         market.deposit(UNIT, sender=user)

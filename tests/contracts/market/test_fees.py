@@ -41,5 +41,5 @@ def test_set_fee_too_high_reverts(market, owner):
 
 
 def test_set_fee_by_attacker_reverts(market, attacker):
-    with ape.reverts("ownable_2step: not the owner"):
+    with ape.reverts("ownable: caller is not the owner"):
         market.set_fee(0, sender=attacker)

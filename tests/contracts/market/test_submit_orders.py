@@ -148,6 +148,70 @@ def test_bad_provider_signature_reverts(market, epochs, sign, create_user, creat
         market.submit_orders([update.as_tuple()], [sign(update, user)], [sign(update, attacker)], sender=user)
 
 
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+def high_s_copy(sig: bytes) -> bytes:
+    """The malleable twin (r, n - s, v ^ 1) of a 65-byte r || s || v signature: same signer, other bytes."""
+    r, s, v = sig[:32], int.from_bytes(sig[32:64], "big"), sig[64]
+    return r + (SECP256K1_N - s).to_bytes(32, "big") + bytes([55 - v if v >= 27 else 1 - v])
+
+
+def test_high_s_user_signature_reverts(market, epochs, sign, create_user, create_provider, user, provider, attacker):
+    create_user(user)
+    create_provider(provider)
+    update = new_update(user, provider, epochs.current_epoch())
+    twin = high_s_copy(sign(update, user))
+    assert eip712.recover_signer(update, twin, ape.chain.chain_id, market.address) == user.address  # it is malleable
+    with ape.reverts("ecdsa: invalid signature `s` value"):
+        market.submit_orders([update.as_tuple()], [twin], [sign(update, provider)], sender=attacker)
+    assert market.order_of(update.order_id)[0] == "0x0000000000000000000000000000000000000000"
+
+
+def test_high_s_provider_signature_on_update_reverts(market, epochs, sign, submit, create_user, create_provider, user, provider, attacker):
+    create_user(user)
+    create_provider(provider)
+    update = new_update(user, provider, epochs.current_epoch())
+    submit([update], user, provider)
+    extended = update.next(end_epoch=update.end_epoch + 5)
+    with ape.reverts("ecdsa: invalid signature `s` value"):
+        market.submit_orders(
+            [extended.as_tuple()], [sign(extended, user)], [high_s_copy(sign(extended, provider))], sender=attacker
+        )
+    assert market.order_of(update.order_id) == update.as_tuple()
+
+
+def test_compact_64_byte_signature_reverts(market, epochs, sign, create_user, create_provider, user, provider):
+    # EIP-2098 (r, vs) is a second encoding of the same signature: only the 65-byte form is accepted.
+    create_user(user)
+    create_provider(provider)
+    update = new_update(user, provider, epochs.current_epoch())
+    full = sign(update, user)
+    vs = int.from_bytes(full[32:64], "big") | ((full[64] - 27) << 255)
+    with ape.reverts("eip712_orders: signature is not 65 bytes"):
+        market.submit_orders([update.as_tuple()], [full[:32] + vs.to_bytes(32, "big")], [sign(update, provider)], sender=user)
+
+
+def test_signature_with_v_0_or_1_accepted(market, epochs, sign, create_user, create_provider, user, provider):
+    create_user(user)
+    create_provider(provider)
+    update = new_update(user, provider, epochs.current_epoch())
+    user_sig, provider_sig = sign(update, user), sign(update, provider)
+    market.submit_orders(
+        [update.as_tuple()], [user_sig[:64] + bytes([user_sig[64] - 27])], [provider_sig[:64] + bytes([provider_sig[64] - 27])], sender=user
+    )
+    assert market.order_of(update.order_id) == update.as_tuple()
+
+
+def test_unrecoverable_signature_reverts(market, epochs, sign, create_user, create_provider, user, provider):
+    create_user(user)
+    create_provider(provider)
+    update = new_update(user, provider, epochs.current_epoch())
+    bad_v = sign(update, user)[:64] + bytes([29])
+    with ape.reverts("ecdsa: invalid signature"):
+        market.submit_orders([update.as_tuple()], [bad_v], [sign(update, provider)], sender=user)
+
+
 def test_length_mismatch_reverts(market, epochs, sign, user, provider):
     update = new_update(user, provider, epochs.current_epoch() + 1)
     with ape.reverts("market: length mismatch"):

@@ -1,7 +1,8 @@
-"""transfer_ownership / accept_ownership: modules/ownable_2step.vy, as every deployable exports it.
+"""transfer_ownership / accept_ownership: snekmate.auth.ownable_2step, as every deployable exports it.
 
-One module guards the admin functions of all five contracts, so its behaviour is checked here
-once per contract (the same events and reasons everywhere), with the real Epochs and Disputes.
+One module (snekmate's ownable_2step on top of snekmate's ownable) guards the admin functions of
+all five contracts, so its behaviour is checked here once per contract (the same events and
+reasons everywhere), with the real Epochs and Disputes.
 """
 
 import ape
@@ -36,13 +37,13 @@ def test_two_step_transfer(deployables, owner, keeper, name):
     receipt = contract.accept_ownership(sender=keeper)
     assert (contract.owner(), contract.pending_owner()) == (keeper.address, ZERO)
     assert event_args(receipt, contract, "OwnershipTransferred") == [{"previous_owner": owner.address, "new_owner": keeper.address}]
-    with ape.reverts("ownable_2step: not the owner"):
+    with ape.reverts("ownable: caller is not the owner"):
         contract.transfer_ownership(owner, sender=owner)
 
 
 @pytest.mark.parametrize("name", DEPLOYABLES)
 def test_transfer_ownership_by_attacker_reverts(deployables, attacker, name):
-    with ape.reverts("ownable_2step: not the owner"):
+    with ape.reverts("ownable: caller is not the owner"):
         deployables[name].transfer_ownership(attacker, sender=attacker)
 
 
@@ -50,7 +51,7 @@ def test_transfer_ownership_by_attacker_reverts(deployables, attacker, name):
 def test_accept_ownership_by_attacker_reverts(deployables, owner, keeper, attacker, name):
     contract = deployables[name]
     contract.transfer_ownership(keeper, sender=owner)
-    with ape.reverts("ownable_2step: not the pending owner"):
+    with ape.reverts("ownable_2step: caller is not the new owner"):
         contract.accept_ownership(sender=attacker)
 
 
@@ -60,5 +61,14 @@ def test_proposing_zero_cancels(deployables, owner, keeper, name):
     contract.transfer_ownership(keeper, sender=owner)
     contract.transfer_ownership(ZERO, sender=owner)
     assert contract.pending_owner() == ZERO
-    with ape.reverts("ownable_2step: not the pending owner"):
+    with ape.reverts("ownable_2step: caller is not the new owner"):
         contract.accept_ownership(sender=keeper)
+
+
+@pytest.mark.parametrize("name", DEPLOYABLES)
+def test_no_renounce_or_one_step_transfer(deployables, name):
+    # snekmate's renounce_ownership (and erc20's one-step transfer_ownership) are not exported:
+    # the setters and the Registry wiring must never lose their owner.
+    abi_names = {item.name for item in deployables[name].contract_type.abi if item.type == "function"}
+    assert "renounce_ownership" not in abi_names
+    assert {"owner", "pending_owner", "transfer_ownership", "accept_ownership"} <= abi_names

@@ -50,7 +50,7 @@ def test_set_min_pledge_unknown_role_reverts(registry, owner):
 
 
 def test_set_min_pledge_by_attacker_reverts(registry, attacker):
-    with ape.reverts("ownable_2step: not the owner"):
+    with ape.reverts("ownable: caller is not the owner"):
         registry.set_min_pledge(KEEPER, 0, sender=attacker)
 
 
@@ -72,7 +72,7 @@ def test_unbonding_delay_never_below_floor_or_above_ceiling(registry, owner):
 
 
 def test_set_unbonding_delay_by_attacker_reverts(registry, attacker):
-    with ape.reverts("ownable_2step: not the owner"):
+    with ape.reverts("ownable: caller is not the owner"):
         registry.set_unbonding_delay(MIN_UNBONDING_DELAY, sender=attacker)
 
 
@@ -113,5 +113,5 @@ def test_set_market_zero_reverts(create_registry, token, owner):
 
 def test_set_disputes_by_attacker_reverts(create_registry, token, attacker):
     registry = create_registry(token)
-    with ape.reverts("ownable_2step: not the owner"):
+    with ape.reverts("ownable: caller is not the owner"):
         registry.set_disputes(attacker, sender=attacker)

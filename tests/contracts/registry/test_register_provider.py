@@ -22,5 +22,5 @@ def test_register_provider_pledge_too_small_reverts(registry, token, provider):
 
 
 def test_register_provider_without_allowance_reverts(registry, provider):
-    with ape.reverts("token: allowance too low"):
+    with ape.reverts("erc20: insufficient allowance"):
         registry.register_provider(MIN_PROVIDER_PLEDGE, "https://p.example", 1, 1, sender=provider)

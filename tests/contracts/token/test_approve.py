@@ -10,5 +10,5 @@ def test_approve_sets_allowance(token, user, keeper):
 
 
 def test_approve_zero_address_reverts(token, user):
-    with ape.reverts("token: approve to the zero address"):
+    with ape.reverts("erc20: approve to the zero address"):
         token.approve("0x0000000000000000000000000000000000000000", 1, sender=user)

@@ -11,5 +11,10 @@ def test_transfer_moves_tokens(token, user, provider):
 
 
 def test_transfer_over_balance_reverts(token, attacker, user):
-    with ape.reverts("token: balance too low"):
+    with ape.reverts("erc20: transfer amount exceeds balance"):
         token.transfer(user, token.balanceOf(attacker) + 1, sender=attacker)
+
+
+def test_transfer_to_zero_address_reverts(token, user):
+    with ape.reverts("erc20: transfer to the zero address"):
+        token.transfer("0x0000000000000000000000000000000000000000", 1, sender=user)

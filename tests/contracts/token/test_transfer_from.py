@@ -17,5 +17,5 @@ def test_transfer_from_unlimited_allowance_stays(token, user, provider, keeper):
 
 
 def test_transfer_from_without_allowance_reverts(token, user, attacker):
-    with ape.reverts("token: allowance too low"):
+    with ape.reverts("erc20: insufficient allowance"):
         token.transferFrom(user, attacker, 1, sender=attacker)

@@ -37,7 +37,7 @@ def test_artifacts_carry_what_the_wrappers_call():
     assert {"register_keeper", "keeper_bitmap", "keeper_pubkey", "slot_keeper", "provider_info"} <= artifacts.load("Registry").function_names()
     assert {"attest", "open_epoch", "seed_of", "end_block_of", "results_root"} <= artifacts.load("Epochs").function_names()
     assert {"challenge", "answer", "resolve_timeout", "disputes"} <= artifacts.load("Disputes").function_names()
-    assert {"permit", "mint", "nonces"} <= artifacts.load("Token").function_names()
+    assert {"permit", "mint", "nonces", "eip712Domain"} <= artifacts.load("Token").function_names()
 
 
 def test_missing_artifact_is_typed():
@@ -194,3 +194,16 @@ def test_blob_universe_orders_by_id_and_filters_inactive():
 
     orders = [order(3, 0, 9), order(1, 0, 9), order(2, 5, 9), order(4, 0, 9, blobs=0)]
     assert [o.order_id[0] for o in blob_universe(orders, 4)] == [1, 3]
+
+
+# ----------------------------------------------------------------------------- permit typed data
+
+
+def test_permit_typed_data_domain_takes_the_version():
+    from memo_py.chain.token import permit_typed_data
+
+    default = permit_typed_data("MEMO Token", 31337, ADDR[0], ADDR[1], ADDR[2], 5, 0, 99)
+    other = permit_typed_data("MEMO Token", 31337, ADDR[0], ADDR[1], ADDR[2], 5, 0, 99, "2")
+    assert (default["domain"]["name"], default["domain"]["version"]) == ("MEMO Token", "1")
+    assert other["domain"]["version"] == "2"
+    assert other["message"] == default["message"]
