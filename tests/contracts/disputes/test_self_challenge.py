@@ -8,6 +8,8 @@ at most the order's value, and the rest is burned: the Provider's two accounts l
 and a Provider below the minimum pledge takes no new orders.
 """
 
+from dataclasses import replace
+
 import ape
 import pytest
 
@@ -35,7 +37,7 @@ def deployed(project, accounts):
     registry.set_min_pledge(USER, UNIT, sender=owner)
     registry.set_min_pledge(PROVIDER, PLEDGE, sender=owner)
     epochs = project.MockEpochs.deploy(sender=owner)
-    epochs.set_current_epoch(EPOCH, sender=owner)
+    epochs.set_current_epoch(EPOCH - 1, sender=owner)  # orders are signed the epoch before they start
     market = project.Market.deploy(token, registry, epochs, 500, sender=owner)
     disputes = project.Disputes.deploy(
         token, market, epochs, registry, BOND, WINDOW, SLASH, UNIT, WINDOW, 7 * 86400, PLEDGE, sender=owner
@@ -48,14 +50,23 @@ def deployed(project, accounts):
     return token, registry, market, disputes
 
 
+BLOBS = -(-SIZE // 126_976)  # the Market needs size <= blob_count * 126,976
+
+
 def order(user, provider, nonce):
-    return eip712.OrderUpdate(user.address, provider.address, nonce, 0, SIZE, PRICE, EPOCH, EPOCH + TERM, b"\x01" * 32, 4)
+    return eip712.OrderUpdate(user.address, provider.address, nonce, 0, SIZE, PRICE, EPOCH, EPOCH + TERM, b"\x01" * 32, BLOBS)
 
 
 def submit(market, update, user, provider):
+    """Submit in the epoch before the order's start, then let its first epoch begin."""
+    epochs = ape.project.MockEpochs.at(market.epochs())
+    owner = ape.accounts.test_accounts[0]
+    epochs.set_current_epoch(update.start_epoch - 1, sender=owner)
     chain_id = ape.chain.chain_id
     sigs = [eip712.sign_order_update(update, a.private_key, chain_id, market.address) for a in (user, provider)]
-    return market.submit_orders([update.as_tuple()], [sigs[0]], [sigs[1]], sender=provider)
+    receipt = market.submit_orders([update.as_tuple()], [sigs[0]], [sigs[1]], sender=provider)
+    epochs.set_current_epoch(update.start_epoch, sender=owner)
+    return receipt
 
 
 def test_self_challenge_leaves_the_provider_poorer(deployed, accounts):
@@ -94,8 +105,9 @@ def test_self_challenge_leaves_the_provider_poorer(deployed, accounts):
     assert wealth_after - wealth_before == 2 * BOND - 2 * SLASH < 0
     # And with no pledge it takes no new orders.
     assert not registry.is_active(provider, PROVIDER)
+    later = replace(order(user, provider, 1), start_epoch=EPOCH + 1, end_epoch=EPOCH + 1 + TERM)
     with ape.reverts("market: provider not active"):
-        submit(market, order(user, provider, 1), user, provider)
+        submit(market, later, user, provider)
 
 
 def test_reward_never_exceeds_half_the_slash(deployed, accounts):

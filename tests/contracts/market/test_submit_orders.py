@@ -160,7 +160,7 @@ def high_s_copy(sig: bytes) -> bytes:
 def test_high_s_user_signature_reverts(market, epochs, sign, create_user, create_provider, user, provider, attacker):
     create_user(user)
     create_provider(provider)
-    update = new_update(user, provider, epochs.current_epoch())
+    update = new_update(user, provider, epochs.current_epoch() + 1)
     twin = high_s_copy(sign(update, user))
     assert eip712.recover_signer(update, twin, ape.chain.chain_id, market.address) == user.address  # it is malleable
     with ape.reverts("ecdsa: invalid signature `s` value"):
@@ -171,21 +171,21 @@ def test_high_s_user_signature_reverts(market, epochs, sign, create_user, create
 def test_high_s_provider_signature_on_update_reverts(market, epochs, sign, submit, create_user, create_provider, user, provider, attacker):
     create_user(user)
     create_provider(provider)
-    update = new_update(user, provider, epochs.current_epoch())
+    update = new_update(user, provider, epochs.current_epoch() + 1)
     submit([update], user, provider)
     extended = update.next(end_epoch=update.end_epoch + 5)
     with ape.reverts("ecdsa: invalid signature `s` value"):
         market.submit_orders(
             [extended.as_tuple()], [sign(extended, user)], [high_s_copy(sign(extended, provider))], sender=attacker
         )
-    assert market.order_of(update.order_id) == update.as_tuple()
+    assert market.order_of(update.order_id) == update.order_tuple()
 
 
 def test_compact_64_byte_signature_reverts(market, epochs, sign, create_user, create_provider, user, provider):
     # EIP-2098 (r, vs) is a second encoding of the same signature: only the 65-byte form is accepted.
     create_user(user)
     create_provider(provider)
-    update = new_update(user, provider, epochs.current_epoch())
+    update = new_update(user, provider, epochs.current_epoch() + 1)
     full = sign(update, user)
     vs = int.from_bytes(full[32:64], "big") | ((full[64] - 27) << 255)
     with ape.reverts("eip712_orders: signature is not 65 bytes"):
@@ -195,18 +195,18 @@ def test_compact_64_byte_signature_reverts(market, epochs, sign, create_user, cr
 def test_signature_with_v_0_or_1_accepted(market, epochs, sign, create_user, create_provider, user, provider):
     create_user(user)
     create_provider(provider)
-    update = new_update(user, provider, epochs.current_epoch())
+    update = new_update(user, provider, epochs.current_epoch() + 1)
     user_sig, provider_sig = sign(update, user), sign(update, provider)
     market.submit_orders(
         [update.as_tuple()], [user_sig[:64] + bytes([user_sig[64] - 27])], [provider_sig[:64] + bytes([provider_sig[64] - 27])], sender=user
     )
-    assert market.order_of(update.order_id) == update.as_tuple()
+    assert market.order_of(update.order_id) == update.order_tuple()
 
 
 def test_unrecoverable_signature_reverts(market, epochs, sign, create_user, create_provider, user, provider):
     create_user(user)
     create_provider(provider)
-    update = new_update(user, provider, epochs.current_epoch())
+    update = new_update(user, provider, epochs.current_epoch() + 1)
     bad_v = sign(update, user)[:64] + bytes([29])
     with ape.reverts("ecdsa: invalid signature"):
         market.submit_orders([update.as_tuple()], [bad_v], [sign(update, provider)], sender=user)

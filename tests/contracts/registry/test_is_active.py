@@ -32,11 +32,12 @@ def test_slashed_below_minimum_is_inactive_until_topped_up(
     assert registry.is_active(user, USER)
     with ape.reverts("market: provider not active"):
         create_order(user, provider, nonce=1)
-    # The existing order continues: it vests and pays as before.
+    # The existing order continues: it vests and pays as before (from epoch 6, the one after
+    # it was signed in, through epoch 7).
     rate = 1000 * 10**12
-    proofs = attest(6, [(provider, 2 * rate, 0), (user, 0, 0)])
+    proofs = attest(7, [(provider, 2 * rate, 0), (user, 0, 0)])
     before = token.balanceOf(provider)
-    market.withdraw_pay(6, 2 * rate, 0, proofs[0], sender=provider)
+    market.withdraw_pay(7, 2 * rate, 0, proofs[0], sender=provider)
     assert token.balanceOf(provider) == before + 2 * rate - 2 * rate * FEE_BPS // 10_000
     # Back to the minimum: active again.
     receipt = registry.top_up(PROVIDER, UNIT, sender=provider)
