@@ -86,6 +86,10 @@ def replay_orders(created: Iterable[Any], updated: Iterable[Any]) -> dict[bytes,
     return orders
 
 
+#: Gas added per update to a ``submit_orders`` estimate (three fresh storage slots).
+EPOCH_CROSSING_GAS = 3 * 22_100
+
+
 class Market(ContractWrapper):
     NAME = "Market"
 
@@ -159,12 +163,17 @@ class Market(ContractWrapper):
                     raise InvalidLength(f"update {i}: the {side} signature is 65 bytes, got {len(sig)}")
                 if eip712.recover_signer(update, bytes(sig), chain_id, self.address) != expected:
                     raise InvalidSignature(f"update {i}: the {side} signature is not by {expected}")
-        return self._send(
-            "submit_orders",
+        fn = self.contract.functions.submit_orders(
             [u.as_tuple() for u, _, _ in updates],
             [bytes(s) for _, s, _ in updates],
             [bytes(s) for _, _, s in updates],
         )
+        # An update's cost depends on the epoch it lands in (its new terms switch at
+        # current + 1, which may be a fresh rate slot): a transaction estimated in the last
+        # block of an epoch and mined in the next can need up to three fresh slots more
+        # per update than the estimate saw.
+        gas = self.client.estimate_gas(fn) + EPOCH_CROSSING_GAS * len(updates)
+        return self.client.send(fn, gas=gas)
 
     def order_of(self, order_id: bytes, block: int | str | None = None) -> ChainOrder | None:
         """The stored order, or None if there is none under ``order_id``."""

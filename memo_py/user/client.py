@@ -97,7 +97,10 @@ class UserConfig(BaseModel):
     k: int = Field(default=4, ge=1, le=255)
     m: int = Field(default=2, ge=0, le=255)
     chunk_blobs: int = Field(default=2, ge=1, le=64)
-    start_delay: int = Field(default=1, ge=1)  # the Market refuses an order starting in the current epoch
+    #: Epochs between signing a new order and its start. The Market refuses an order that
+    #: starts in the epoch it lands in; a second epoch of margin lets a put that crosses an
+    #: epoch boundary before its orders reach the chain still land.
+    start_delay: int = Field(default=2, ge=1)
     order_epochs: int = Field(default=1000, ge=1)
     min_remaining: int = Field(default=100, ge=0)
     max_price: int | None = Field(default=None, ge=0, lt=2**256, strict=True)

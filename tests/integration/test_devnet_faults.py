@@ -35,7 +35,7 @@ from eth_account import Account
 from memo_py import native
 from memo_py.chain.contracts import MemoContracts
 from memo_py.chain.disputes import STATUS_OPEN, STATUS_TIMED_OUT
-from memo_py.chain.eip712 import OrderUpdate, sign_order_update
+from memo_py.chain.eip712 import OrderUpdate, deadline_after, sign_order_update
 from memo_py.chain.errors import ChainRevert
 from memo_py.chain.registry import PROVIDER
 from memo_py.crypto import kzg
@@ -229,6 +229,7 @@ def test_bad_requests_are_refused_and_change_nothing(devnet, memo):
             end_epoch=terms["end_epoch"],
             root=hashlib.sha256(b"not the data").digest(),
             blob_count=1,
+            deadline=deadline_after(memo.epochs.current_epoch()),
         )
         body = {
             "update": {k: ("0x" + v.hex() if isinstance(v, bytes) else v) for k, v in update.as_message().items()},
@@ -274,14 +275,14 @@ class _Spy:
     def wrap(self, original):
         spy = self
 
-        def request(this, method, path, *, content=b"", params=None):
+        def request(this, method, path, *, content=b"", params=None, **options):
             provider = spy.by_endpoint.get(str(this._http.base_url).rstrip("/"))
             parts = path.strip("/").split("/")
             is_put = method == "PUT" and len(parts) == 4 and parts[2] == "blobs"
             if is_put and provider is not None:
                 with spy.lock:
                     spy.sent[(provider["address"], parts[1], int(parts[3]))] = len(content)
-            response = original(this, method, path, content=content, params=params)
+            response = original(this, method, path, content=content, params=params, **options)
             if provider is None:
                 return response
             if method == "POST" and path.endswith("/cosign"):
