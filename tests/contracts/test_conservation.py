@@ -2,7 +2,8 @@
 
 Rules: register (user, provider), deposit, withdraw, create/grow/shrink orders, advance the
 epoch, attest (mock Epochs; Keepers earn each epoch in full, half or not at all, and may
-add a penalty), withdraw_pay, sync, close_order, provider exit, flush_fees, claim_fees,
+add a penalty), withdraw_pay, sync, close_order, provider exit, flush_fees, claim_fees, a
+sniping Keeper joining with 9x the weight, claiming and leaving around the flushes,
 and disputes on the real Disputes contract: challenge with a bond, answer with a real
 KZG opening (every order stores the same one-blob commitment tree; the opening at the
 dispute's z is computed when the Provider answers), or time out (the Provider is slashed;
@@ -17,7 +18,9 @@ Invariants:
   nobody was paid more (or less) than owed: a provider is paid exactly the proven
   pay since its last withdrawal less the fee, compensation never exceeds what the
   provider lost, keepers never can claim more than the fees received;
-- no token is made or lost: actors + contracts always hold the initial supply.
+- no token is made or lost: actors + contracts always hold the initial supply;
+- fees follow weight over time: the sniper never holds more than what streamed while it
+  held weight.
 
 Profiles (HYPOTHESIS_PROFILE): ``quick`` (default, CI, well under 2 minutes) and ``deep``.
 Each example starts from a chain snapshot taken after the deployment and is reverted
@@ -122,6 +125,7 @@ def test_conservation(project, accounts, token, epochs, chain_id, owner):
     providers = [accounts[2], accounts[6]]
     keeper = accounts[3]
     attacker = accounts[4]
+    sniper = accounts[7]  # a Keeper that joins with 9x the weight around fee flushes, and leaves
     # Its own set: the Registry's wiring is one-time, and exits here need no unbonding delay.
     registry = project.Registry.deploy(token, 0, 0, MAX_UNBONDING_DELAY, MAX_MIN_PLEDGE, sender=owner)
     for role, amount in ((USER, MIN_USER_PLEDGE), (PROVIDER, MIN_PROVIDER_PLEDGE), (KEEPER, MIN_KEEPER_PLEDGE)):
@@ -132,7 +136,7 @@ def test_conservation(project, accounts, token, epochs, chain_id, owner):
     )
     registry.set_market(market, sender=owner)
     registry.set_disputes(disputes, sender=owner)
-    for account in users + providers + [keeper]:
+    for account in users + providers + [keeper, sniper]:
         token.approve(registry, 2**256 - 1, sender=account)
         token.approve(market, 2**256 - 1, sender=account)
     key = keeper_key(int(keeper.address, 16))
@@ -154,6 +158,14 @@ def test_conservation(project, accounts, token, epochs, chain_id, owner):
             self.snapshot = ape.chain.snapshot()
             self.model = Model([u.address for u in users], [p.address for p in providers])
             self.nonce = 0
+            # The sniper's books: its pledge, since when it holds weight, the seconds it held
+            # weight before, what it claimed, the highest fee rate seen, keys used.
+            self.sniper_pledge = 0
+            self.sniper_since = None
+            self.sniper_seconds = 0
+            self.sniper_took = 0
+            self.max_fee_rate = 0
+            self.sniper_keys = 0
 
         def teardown(self):
             ape.chain.restore(self.snapshot)
@@ -537,6 +549,40 @@ def test_conservation(project, accounts, token, epochs, chain_id, owner):
                     market.flush_fees(sender=attacker)
                 return
             market.flush_fees(sender=attacker)
+            self.max_fee_rate = max(self.max_fee_rate, registry.fee_rate())
+
+        @rule()
+        def sniper_joins(self):
+            """The fee-sniping attack: register 9x the incumbent's weight, usually right before
+            or after a flush (the rules interleave at random)."""
+            if self.sniper_since is not None:
+                return
+            pledge = 9 * MIN_KEEPER_PLEDGE
+            key = keeper_key(10_000 + self.sniper_keys)  # a key is usable once, ever
+            self.sniper_keys += 1
+            receipt = registry.register_keeper(*key.register_args(registry, sniper, pledge), sender=sniper)
+            self.sniper_pledge, self.sniper_since = pledge, receipt.timestamp
+            self.max_fee_rate = max(self.max_fee_rate, registry.fee_rate())
+
+        @rule()
+        def sniper_leaves(self):
+            if self.sniper_since is None:
+                return
+            receipt = registry.request_exit(KEEPER, sender=sniper)
+            self.sniper_seconds += receipt.timestamp - self.sniper_since
+            self.sniper_since = None
+            self.sniper_claims()
+            registry.complete_exit(KEEPER, sender=sniper)  # no unbonding delay in this set
+            self.sniper_pledge = 0
+
+        @rule()
+        def sniper_claims(self):
+            owed = registry.claimable_fees(sniper)
+            if owed == 0:
+                return
+            before = token.balanceOf(sniper)
+            registry.claim_fees(sender=sniper)
+            self.sniper_took += token.balanceOf(sniper) - before
 
         @rule()
         def claim_fees(self):
@@ -574,11 +620,24 @@ def test_conservation(project, accounts, token, epochs, chain_id, owner):
             total = vr.total_pledged().call()
             pledges = {a.address: vr.pledge_of(a.address, USER if a in users else PROVIDER).call() for a in users + providers}
             assert pledges == self.model.pledge
-            assert sum(pledges.values()) + vr.pledge_of(keeper.address, 4).call() == total
+            assert vr.pledge_of(sniper.address, 4).call() == self.sniper_pledge
+            assert sum(pledges.values()) + vr.pledge_of(keeper.address, 4).call() + self.sniper_pledge == total
             fee_balance = vr.fee_balance().call()
             assert vt.balanceOf(registry.address).call() == total + fee_balance
             assert vr.claimable_fees(keeper.address).call() <= fee_balance
             assert vm.fee_pool().call() + fee_balance <= self.model.fees
+
+        @invariant()
+        def fees_follow_weight_over_time(self):
+            """Fairness: the sniper never gets more than the fees that streamed while it held
+            weight (at most the highest rate seen, times those seconds, plus rounding).
+            Before fees streamed, it took 90 % of a flushed pool in the block it joined."""
+            self.max_fee_rate = max(self.max_fee_rate, vr.fee_rate().call())
+            held = self.sniper_seconds
+            if self.sniper_since is not None:
+                held += ape.chain.blocks.head.timestamp - self.sniper_since
+            claimable = vr.claimable_fees(sniper.address).call()
+            assert self.sniper_took + claimable <= self.max_fee_rate * held + held + 1
 
         @invariant()
         def disputes_hold_the_open_bonds(self):
