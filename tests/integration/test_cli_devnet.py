@@ -102,8 +102,15 @@ def test_a_download_that_fails_half_way_leaves_the_file_as_it_was(devnet, tmp_pa
     ok(cli(home, "user", "buckets", "rm", "big", "--json"))
 
 
-def test_daemon_status_and_withdraw(devnet):
+def test_daemon_status_and_withdraw(devnet, tmp_path):
     home, record = devnet
+    # Something stored and kept, so that some epoch's frozen universe holds a paid order
+    # (the other tests delete what they wrote, possibly before their orders start).
+    ok(cli(home, "user", "deposit", "100", "--json"))
+    ok(cli(home, "user", "buckets", "create", "kept", "-k", "2", "-m", "1", "--json"))
+    kept = tmp_path / "kept.bin"
+    kept.write_bytes(os.urandom(100_000))
+    ok(cli(home, "user", "put", "kept/kept.bin", str(kept), "--json"))
     prov = record["providers"][0]
     status = ok(cli(home, "provider", "status", prov["address"], "--json"))
     assert status["registered"] and status["health"] == "up" and status["endpoint"] == prov["endpoint"]
@@ -112,7 +119,9 @@ def test_daemon_status_and_withdraw(devnet):
     keeper = record["keepers"][0]
     kstatus = ok(cli(home, "keeper", "status", "--config", keeper["config"], "--json"))
     assert kstatus["address"] == keeper["address"] and kstatus["slot"] == 0 and kstatus["health"] == "up"
-    deadline = time.monotonic() + 60
+    # The first attestation comes once an order is in force (orders start two epochs after they
+    # are signed) and its epoch is proven and over: a few 8-second epochs after the put.
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline and ok(cli(home, "keeper", "status", keeper["address"], "--json"))["latest_attested"] is None:
         time.sleep(1)
     withdrawn = ok(cli(home, "provider", "withdraw", "--config", prov["config"], "--json"))
