@@ -11,6 +11,8 @@ kept elsewhere (the devnet writes one per User) is used with ``--secret-file``.
 **The index.** :class:`~memo_py.user.MemoClient` keeps its bucket and object index
 in memory; each command rebuilds it from the chain and the Providers
 (``recover_index``) before acting, so every command sees what the previous ones did.
+An index that cannot be read in full (too many Providers unreachable) is an error
+(:class:`~memo_py.errors.IndexUnavailable`, exit status 1), never an empty account.
 """
 
 from __future__ import annotations

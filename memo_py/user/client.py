@@ -7,8 +7,12 @@
 True
 
 The client keeps its index (buckets, manifests) and its orders in memory. All of
-it can be rebuilt from the master secret, the chain and the Providers:
-:meth:`MemoClient.recover_index`. Writes (bucket and object changes) are
+it is rebuilt from the master secret, the chain and the Providers
+(:meth:`MemoClient.recover_index`), on the first call that needs it: a fresh client
+sees the account as it is, and its first write goes on in the orders it already has.
+When the index cannot be read in full (too many Providers unreachable), that call
+raises :class:`~memo_py.errors.IndexUnavailable` rather than show an empty or partial
+account (:mod:`memo_py.user.recovery`). Writes (bucket and object changes) are
 serialised within one client; two clients writing with the same key at the same
 time would race on order sequence numbers.
 
@@ -138,6 +142,8 @@ class RecoveryReport(BaseModel):
     records: int
     buckets: int
     objects: int
+    #: Providers that did not answer, though the index could still be read in full.
+    unreachable: list[str] = []
 
 
 class MemoClient:
@@ -152,14 +158,25 @@ class MemoClient:
         self._secret = _unhex(config.master_secret.get_secret_value())
         key = _unhex(config.private_key.get_secret_value())
         self._tags = TagKey(self._secret)
-        self.index = Index()
+        self._index: Index | None = None  # read on first use (see :attr:`index`)
         self.orders = OrderBook(self.address)
         self._pool = ThreadPoolExecutor(32, thread_name_prefix="memo-user")
         self.providers = ProviderPool(key, chain, timeout=config.timeout)
         self.matcher = Matcher(key, config.keepers, timeout=config.timeout)
         self._ctx = UploadContext(key, chain, self.matcher, self.providers, self.orders, config.policy, pool=self._pool)
         self._downloader = Downloader(self._secret, self.providers, self._pool)
-        self._write = threading.Lock()
+        self._write = threading.RLock()  # reentrant: the first write reads the index under it
+
+    @property
+    def index(self) -> Index:
+        """The buckets and manifests, recovered from the chain and the Providers on first use
+        (IndexUnavailable when they cannot be read in full; the next use tries again)."""
+        if self._index is None:
+            with self._write:
+                if self._index is None:
+                    self.recover_index()
+        assert self._index is not None
+        return self._index
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -331,22 +348,28 @@ class MemoClient:
     # -- recovery ----------------------------------------------------------------------
 
     def recover_index(self) -> RecoveryReport:
-        """Rebuild the index and the order book from the chain and the Providers."""
+        """Rebuild the index and the order book from the chain and the Providers.
+
+        Raises :class:`~memo_py.errors.IndexUnavailable` when the index cannot be read in
+        full (the index the client had, if any, is kept).
+        """
         with self._write:
             chain_orders = list(self.chain.orders_of_user(self.address))
             self.orders.sync(chain_orders)
-            chunks = find_index_chunks(chain_orders, self.providers, self._tags, self._pool)
-            records = read_records(chunks, self._secret, self.providers, self._pool)
+            scan = find_index_chunks(chain_orders, self.providers, self._tags, self._pool)
+            default = (self.config.k, self.config.m)
+            records = read_records(scan, self._secret, self.providers, self._pool, default)
             index = Index()
             for record in records:
                 index.apply(record)
-            self.index = index
+            self._index = index
             return RecoveryReport(
                 orders=len(chain_orders),
-                index_chunks=len(chunks),
+                index_chunks=len(scan.chunks),
                 records=len(records),
                 buckets=len(index.buckets),
                 objects=sum(len(v) for v in index.objects.values()),
+                unreachable=sorted(scan.unreachable),
             )
 
     # -- internals ----------------------------------------------------------------------
