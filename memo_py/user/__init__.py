@@ -12,7 +12,7 @@
 """
 
 from memo_py.user.chain import MAX_BATCH, ChainOrder, SignedUpdate, UserChain
-from memo_py.user.client import MemoClient, RecoveryReport, UserConfig
+from memo_py.user.client import MemoClient, RecoveryReport, UserConfig, master_secret_from_key
 from memo_py.user.download import Downloader
 from memo_py.user.index import Index
 from memo_py.user.manifest import (
@@ -53,6 +53,7 @@ __all__ = [
     "UploadSession",
     "UserChain",
     "UserConfig",
+    "master_secret_from_key",
     "validate_bucket_name",
     "validate_object_key",
 ]

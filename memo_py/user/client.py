@@ -1,6 +1,6 @@
 """``MemoClient``: buckets and objects on MEMO, the SDK's front door.
 
->>> client = MemoClient(UserConfig(master_secret=..., private_key=..., keepers=["http://…"]), chain)
+>>> client = MemoClient.open("http://127.0.0.1:8545", "deployment.json", private_key, ["http://…"])
 >>> client.create_bucket("photos")
 >>> client.put_object("photos", "cat.jpg", data, content_type="image/jpeg")
 >>> client.get_object("photos", "cat.jpg") == data
@@ -33,12 +33,13 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 from concurrent.futures import ThreadPoolExecutor
 
 from eth_account import Account
 from eth_utils import to_checksum_address
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from memo_py.amounts import require_uint
 from memo_py.codec.segments import StripeLayout, encode_segment
@@ -67,7 +68,26 @@ from memo_py.user.upload import UploadContext, UploadPolicy, UploadSession
 
 log = logging.getLogger(__name__)
 
-__all__ = ["UserConfig", "MemoClient", "RecoveryReport"]
+__all__ = ["UserConfig", "MemoClient", "RecoveryReport", "master_secret_from_key"]
+
+#: HKDF inputs of the master secret derived from a wallet key (changing them loses access to
+#: stored data: they are what the CLI has always used).
+MASTER_SALT = b"memo-py/cli"
+MASTER_INFO = b"memo-py user master secret v1"
+
+
+def master_secret_from_key(private_key: bytes | str) -> bytes:
+    """The account's 32-byte master secret, derived from its Ethereum private key (HKDF-SHA256).
+
+    One account, one identity: the CLI, :meth:`MemoClient.open`, a :class:`UserConfig`
+    without ``master_secret`` and the devnet's ``user_client`` all use this secret, so
+    they all see the same index. The wallet key alone, with the chain, finds the data again.
+    """
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    key = _unhex(private_key) if isinstance(private_key, str) else bytes(private_key)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=MASTER_SALT, info=MASTER_INFO).derive(key)
 
 
 def _hex_secret(value: SecretStr, name: str, minimum: int) -> SecretStr:
@@ -90,8 +110,9 @@ class UserConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    #: Hex, at least 32 bytes: every object key and chunk tag derives from it. Keep it safe:
-    #: with the chain, it is all that is needed to find and read the data again.
+    #: Hex, at least 32 bytes: every object key and chunk tag derives from it. Left out, it is
+    #: derived from ``private_key`` (:func:`master_secret_from_key`), as the CLI does: give one
+    #: only for data stored under another secret. With the chain, it finds the data again.
     master_secret: SecretStr
     #: The User's Ethereum key (hex): signs requests and order updates.
     private_key: SecretStr
@@ -110,6 +131,19 @@ class UserConfig(BaseModel):
     max_price: int | None = Field(default=None, ge=0, lt=2**256, strict=True)
     rounds: int = Field(default=3, ge=1)
     timeout: float = Field(default=60.0, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derived_secret(cls, values: Any) -> Any:
+        if isinstance(values, dict) and values.get("master_secret") is None and values.get("private_key") is not None:
+            key = values["private_key"]
+            key = key.get_secret_value() if isinstance(key, SecretStr) else key
+            try:
+                secret = master_secret_from_key(key)
+            except (TypeError, ValueError):
+                return values  # the private_key check below says what is wrong
+            values = {**values, "master_secret": "0x" + secret.hex()}
+        return values
 
     @field_validator("master_secret")
     @classmethod
@@ -166,6 +200,33 @@ class MemoClient:
         self._ctx = UploadContext(key, chain, self.matcher, self.providers, self.orders, config.policy, pool=self._pool)
         self._downloader = Downloader(self._secret, self.providers, self._pool)
         self._write = threading.RLock()  # reentrant: the first write reads the index under it
+
+    @classmethod
+    def open(
+        cls,
+        rpc_url: str,
+        deployment: object,
+        private_key: bytes | str,
+        keepers: Sequence[str],
+        *,
+        chain_options: Mapping[str, Any] | None = None,
+        **config: Any,
+    ) -> MemoClient:
+        """A client of the account of ``private_key`` on the chain at ``rpc_url``, seeing what
+        the CLI sees for that wallet (the same master secret, :func:`master_secret_from_key`).
+
+        ``deployment`` is a deployment record or its JSON file (what ``memo config set
+        deployment`` names); ``keepers`` the Keeper URLs; ``config`` other
+        :class:`UserConfig` fields (``k``, ``m``, ``start_delay``, or ``master_secret`` for
+        data stored under another secret); ``chain_options`` go to the chain connection.
+        A wallet the CLI made opens with ``WalletStore(home / "wallets").unlock(name, password)``.
+        """
+        from memo_py.chain.user import UserRoleChain
+
+        key = private_key if isinstance(private_key, str) else "0x" + bytes(private_key).hex()
+        settings = UserConfig(private_key=key, keepers=tuple(keepers), **config)
+        chain = UserRoleChain.connect(rpc_url, deployment, key, **dict(chain_options or {}))
+        return cls(settings, chain)
 
     @property
     def index(self) -> Index:
