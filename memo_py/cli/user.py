@@ -10,8 +10,11 @@ holds the wallet key can read the data, as they can spend its tokens. Data store
 under a secret kept elsewhere is read with ``--secret-file``.
 
 **The index.** :class:`~memo_py.user.MemoClient` keeps its bucket and object index
-in memory; each command rebuilds it from the chain and the Providers
-(``recover_index``) before acting, so every command sees what the previous ones did.
+in memory; each command reads it before acting (``recover_index``), so every command
+sees what the previous ones did. A local cache (``<home>/cache``,
+:mod:`memo_py.user.cache`) holds the records read so far: only orders changed on
+chain since are listed, so a command after no change asks no Provider. Deleting the
+cache costs one full read from the Providers, nothing else.
 An index that cannot be read in full (too many Providers unreachable) is an error
 (:class:`~memo_py.errors.IndexUnavailable`, exit status 1), never an empty account.
 """
@@ -140,7 +143,9 @@ def open_client(net: Network, secret_file: Path | None, steps: Steps | None = No
     keepers = net.keepers
     key = net.private_key()
     secret = _read_secret(secret_file) if secret_file is not None else None  # None: derived from the key
-    config = UserConfig(master_secret=secret, private_key="0x" + key.hex(), keepers=keepers)
+    config = UserConfig(
+        master_secret=secret, private_key="0x" + key.hex(), keepers=keepers, cache_dir=net.home / "cache"
+    )
     if steps:
         steps.step("connecting")
     client = MemoClient(config, UserRoleChain(net.contracts()))

@@ -6,6 +6,7 @@
 - :mod:`~memo_py.user.manifest`: manifests and index records (pydantic).
 - :mod:`~memo_py.user.tags`: chunk tags that let the master secret find the index again.
 - :mod:`~memo_py.user.recovery`: the index from the chain and the Providers.
+- :mod:`~memo_py.user.cache`: the local index cache, checked against the chain.
 - :mod:`~memo_py.user.orders`: one growing order per Provider.
 - :mod:`~memo_py.user.names`: S3 bucket and key rules.
 - :mod:`~memo_py.user.chain`: what the client needs from the chain (``UserChain``).

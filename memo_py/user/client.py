@@ -10,6 +10,8 @@ The client keeps its index (buckets, manifests) and its orders in memory. All of
 it is rebuilt from the master secret, the chain and the Providers
 (:meth:`MemoClient.recover_index`), on the first call that needs it: a fresh client
 sees the account as it is, and its first write goes on in the orders it already has.
+With ``UserConfig.cache_dir`` the records read are kept in a local cache, and a
+later client lists only the orders changed on chain since (:mod:`memo_py.user.cache`).
 When the index cannot be read in full (too many Providers unreachable), that call
 raises :class:`~memo_py.errors.IndexUnavailable` rather than show an empty or partial
 account (:mod:`memo_py.user.recovery`). Writes (bucket and object changes) are
@@ -33,6 +35,7 @@ import logging
 import os
 import threading
 import time
+from pathlib import Path
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from concurrent.futures import ThreadPoolExecutor
@@ -45,6 +48,7 @@ from memo_py.amounts import require_uint
 from memo_py.codec.segments import StripeLayout, encode_segment
 from memo_py.crypto.aead import MIN_MASTER_SECRET_BYTES, derive_object_key
 from memo_py.errors import ConfigError, WrongType
+from memo_py.user.cache import CachedIndex, IndexCache, order_states
 from memo_py.user.chain import UserChain
 from memo_py.user.download import Downloader
 from memo_py.user.index import Index
@@ -131,6 +135,9 @@ class UserConfig(BaseModel):
     max_price: int | None = Field(default=None, ge=0, lt=2**256, strict=True)
     rounds: int = Field(default=3, ge=1)
     timeout: float = Field(default=60.0, gt=0)
+    #: Where to keep the local index cache (:mod:`memo_py.user.cache`); None: no cache, every
+    #: new client reads the whole index from the Providers. The CLI uses ``<home>/cache``.
+    cache_dir: Path | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -178,6 +185,10 @@ class RecoveryReport(BaseModel):
     objects: int
     #: Providers that did not answer, though the index could still be read in full.
     unreachable: list[str] = []
+    #: Records taken from the local cache, and orders whose chunks were listed (all of them
+    #: without a cache; only those changed on chain since the cache was saved with one).
+    cached: int = 0
+    listed_orders: int = 0
 
 
 class MemoClient:
@@ -193,6 +204,13 @@ class MemoClient:
         key = _unhex(config.private_key.get_secret_value())
         self._tags = TagKey(self._secret)
         self._index: Index | None = None  # read on first use (see :attr:`index`)
+        self._records: list[IndexRecord] = []  # every record applied, for the cache
+        self._states: dict[str, tuple[int, int]] | None = None  # the order states they were read against
+        self._cache = (
+            IndexCache(config.cache_dir, self._secret, self.address, chain.chain_id, chain.market)
+            if config.cache_dir is not None
+            else None
+        )
         self.orders = OrderBook(self.address)
         self._pool = ThreadPoolExecutor(32, thread_name_prefix="memo-user")
         self.providers = ProviderPool(key, chain, timeout=config.timeout)
@@ -408,30 +426,50 @@ class MemoClient:
 
     # -- recovery ----------------------------------------------------------------------
 
-    def recover_index(self) -> RecoveryReport:
+    def recover_index(self, *, use_cache: bool = True) -> RecoveryReport:
         """Rebuild the index and the order book from the chain and the Providers.
 
+        With a cache (``UserConfig.cache_dir``) and ``use_cache``, only the orders changed on
+        chain since the cache was saved are listed, and only records it lacks are read
+        (:mod:`memo_py.user.cache`); ``use_cache=False`` reads everything from the Providers.
         Raises :class:`~memo_py.errors.IndexUnavailable` when the index cannot be read in
         full (the index the client had, if any, is kept).
         """
         with self._write:
             chain_orders = list(self.chain.orders_of_user(self.address))
             self.orders.sync(chain_orders)
-            scan = find_index_chunks(chain_orders, self.providers, self._tags, self._pool)
+            states = order_states(chain_orders)
+            cached = self._cache.load() if self._cache is not None and use_cache else None
+            known: dict[int, IndexRecord] = {}
+            changed = chain_orders
+            if cached is not None:
+                known = {r.record_id: r for r in cached.records}
+                changed = [o for o in chain_orders if cached.orders.get("0x" + o.order_id.hex()) != (o.seq, o.blob_count)]
+            scan = find_index_chunks(changed, self.providers, self._tags, self._pool)
+            found = len(scan.chunks)
+            scan.chunks = [c for c in scan.chunks if c.record_id not in known]
             default = (self.config.k, self.config.m)
-            records = read_records(scan, self._secret, self.providers, self._pool, default)
+            new = read_records(scan, self._secret, self.providers, self._pool, default)
+            records = sorted({**known, **{r.record_id: r for r in new}}.values(), key=lambda r: r.record_id)
             index = Index()
             for record in records:
                 index.apply(record)
-            self._index = index
+            self._index, self._records, self._states = index, records, states
+            self._save_cache()
             return RecoveryReport(
                 orders=len(chain_orders),
-                index_chunks=len(scan.chunks),
+                index_chunks=found,
                 records=len(records),
                 buckets=len(index.buckets),
                 objects=sum(len(v) for v in index.objects.values()),
                 unreachable=sorted(scan.unreachable),
+                cached=len(known),
+                listed_orders=len(changed),
             )
+
+    def _save_cache(self) -> None:
+        if self._cache is not None and self._states is not None:
+            self._cache.save(CachedIndex(self._states, list(self._records)))
 
     # -- internals ----------------------------------------------------------------------
 
@@ -464,3 +502,5 @@ class MemoClient:
         session.place(stripes, tags)
         session.commit()
         self.index.apply(record)
+        self._records.append(record)
+        self._save_cache()  # against the order states of the last recovery: the next one lists these orders again

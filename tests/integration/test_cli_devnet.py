@@ -144,6 +144,7 @@ def test_the_sdk_and_the_cli_see_one_account(devnet, tmp_path):
     source = tmp_path / "from-cli.txt"
     source.write_bytes(b"written by the CLI")
     ok(cli(home, "user", "put", "shared/from-cli.txt", str(source), "--json"))
+    assert list((home / "cache").iterdir())  # the CLI keeps its index cache in its home
     with network.user_client(record["directory"], 0) as sdk:  # fresh: finds the index on first use
         assert [o.key for o in sdk.list_objects("shared")] == ["from-cli.txt", "from-sdk.txt"]
         assert sdk.get_object("shared", "from-cli.txt") == b"written by the CLI"
