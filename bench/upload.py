@@ -72,6 +72,7 @@ from memo_py.devnet import network  # noqa: E402
 from memo_py.devnet.processes import ProcessTable  # noqa: E402
 from memo_py.native import BYTES_PER_BLOB  # noqa: E402
 from memo_py.protocol.http import SignedClient  # noqa: E402
+from memo_py.user.client import master_secret_from_key  # noqa: E402
 
 MIB = 2**20
 UNIT = 10**18
@@ -364,7 +365,7 @@ def main() -> None:
         log(f"devnet up in {time.perf_counter() - t:.1f} s: {len(record['providers'])} Providers "
             f"(workers={workers} each), {len(record['keepers'])} Keepers")
         user_key = Path(record["users"][0]["key_file"]).read_text().strip()
-        user_secret = bytes.fromhex(Path(record["users"][0]["master_secret_file"]).read_text().strip())
+        user_secret = master_secret_from_key(user_key)  # what network.user_client's client uses
 
         # ingest of one Provider (before the uploads: the User's orders use nonces from 1)
         in_flight = 2 * workers + 2

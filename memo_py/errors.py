@@ -19,6 +19,7 @@ __all__ = [
     "DecryptionFailed",
     "ConfigError",
     "NotEnoughChunks",
+    "IndexUnavailable",
     "RequestRejected",
     "RequestExpired",
     "RequestReplayed",
@@ -87,6 +88,22 @@ class ConfigError(MemoError, ValueError):
 
 class NotEnoughChunks(MemoError, LookupError):
     """Fewer than k intact chunks of a stripe are available, so it cannot be decoded."""
+
+
+class IndexUnavailable(MemoError, ConnectionError):
+    """The User's index cannot be read in full, so the client does not guess at it: too many
+    of the Providers that hold it are unreachable, or what they return does not authenticate.
+    Nothing is known to be lost; the index reads again once the Providers are back.
+
+    ``unreachable`` maps each unreachable Provider to why; ``providers`` counts the Providers
+    that hold the User's orders; ``needed`` is the k of an index record short of chunks (0 if none).
+    """
+
+    def __init__(self, message: str, *, unreachable: dict[str, str] | None = None, providers: int = 0, needed: int = 0):
+        super().__init__(message)
+        self.unreachable = dict(unreachable or {})
+        self.providers = providers
+        self.needed = needed
 
 
 class RequestRejected(MemoError, PermissionError):

@@ -2,15 +2,21 @@
 
 **The master secret.** Every object key and chunk tag of a User derives from a
 32-byte master secret (:class:`memo_py.user.UserConfig`). The CLI derives it from
-the wallet's private key (HKDF-SHA256, see :func:`master_secret`), so the wallet
+the wallet's private key (HKDF-SHA256, :func:`memo_py.user.master_secret_from_key`,
+the same derivation as the SDK's :meth:`~memo_py.user.MemoClient.open`), so the wallet
 alone, with the chain, finds and reads the User's data again: nothing else needs a
 backup, and the secret is never printed or written anywhere. The flip side: whoever
-holds the wallet key can read the data, as they can spend its tokens. A secret
-kept elsewhere (the devnet writes one per User) is used with ``--secret-file``.
+holds the wallet key can read the data, as they can spend its tokens. Data stored
+under a secret kept elsewhere is read with ``--secret-file``.
 
 **The index.** :class:`~memo_py.user.MemoClient` keeps its bucket and object index
-in memory; each command rebuilds it from the chain and the Providers
-(``recover_index``) before acting, so every command sees what the previous ones did.
+in memory; each command reads it before acting (``recover_index``), so every command
+sees what the previous ones did. A local cache (``<home>/cache``,
+:mod:`memo_py.user.cache`) holds the records read so far: only orders changed on
+chain since are listed, so a command after no change asks no Provider. Deleting the
+cache costs one full read from the Providers, nothing else.
+An index that cannot be read in full (too many Providers unreachable) is an error
+(:class:`~memo_py.errors.IndexUnavailable`, exit status 1), never an empty account.
 """
 
 from __future__ import annotations
@@ -43,17 +49,12 @@ if TYPE_CHECKING:
 
 __all__ = ["user", "master_secret", "split_object_path"]
 
-#: HKDF inputs of the CLI's master secret (changing them loses access to stored data).
-MASTER_SALT = b"memo-py/cli"
-MASTER_INFO = b"memo-py user master secret v1"
-
-
 def master_secret(private_key: bytes) -> bytes:
-    """The User's 32-byte master secret, derived from the wallet's private key."""
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+    """The User's 32-byte master secret, derived from the wallet's private key
+    (:func:`memo_py.user.master_secret_from_key`: the SDK derives the same one)."""
+    from memo_py.user.client import master_secret_from_key
 
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=MASTER_SALT, info=MASTER_INFO).derive(bytes(private_key))
+    return master_secret_from_key(private_key)
 
 
 def split_object_path(text: str) -> tuple[str, str]:
@@ -141,11 +142,9 @@ def open_client(net: Network, secret_file: Path | None, steps: Steps | None = No
 
     keepers = net.keepers
     key = net.private_key()
-    secret = _read_secret(secret_file) if secret_file is not None else "0x" + master_secret(key).hex()
+    secret = _read_secret(secret_file) if secret_file is not None else None  # None: derived from the key
     config = UserConfig(
-        master_secret=secret,
-        private_key="0x" + key.hex(),
-        keepers=keepers,
+        master_secret=secret, private_key="0x" + key.hex(), keepers=keepers, cache_dir=net.home / "cache"
     )
     if steps:
         steps.step("connecting")

@@ -443,12 +443,14 @@ def down(directory: str | os.PathLike[str]) -> list[str]:
 def user_client(directory: str | os.PathLike[str], index: int = 0, **overrides: Any) -> Any:
     """A :class:`~memo_py.user.MemoClient` for devnet User ``index`` (real chain access, the Keepers' URLs).
 
-    ``overrides`` go to :class:`~memo_py.user.UserConfig` (``k``, ``m``, ``start_delay``, …).
-    The client's chain access is a :class:`~memo_py.chain.user.UserRoleChain` (its
-    ``receipts`` hold the gas of each User transaction).
+    It is :meth:`MemoClient.open <memo_py.user.MemoClient.open>` with the User's key: the
+    master secret derives from that key, as the CLI's does, so this client and ``memo user``
+    with the same key see one index. ``overrides`` go to :class:`~memo_py.user.UserConfig`
+    (``k``, ``m``, ``start_delay``, …). The client's chain access is a
+    :class:`~memo_py.chain.user.UserRoleChain` (its ``receipts`` hold the gas of each User
+    transaction).
     """
-    from memo_py.chain.user import UserRoleChain
-    from memo_py.user import MemoClient, UserConfig
+    from memo_py.user import MemoClient
 
     record = load(directory)
     try:
@@ -456,9 +458,7 @@ def user_client(directory: str | os.PathLike[str], index: int = 0, **overrides: 
     except IndexError:
         raise ConfigError(f"the devnet has {len(record['users'])} User(s), not {index + 1}") from None
     key = Path(user["key_file"]).read_text().strip()
-    secret = Path(user["master_secret_file"]).read_text().strip()
-    chain = UserRoleChain.connect(record["rpc_url"], record["deployment_file"], key, poll_latency=0.05)
-    config = UserConfig(
-        master_secret=secret, private_key=key, keepers=tuple(k["url"] for k in record["keepers"]), **overrides
+    keepers = [k["url"] for k in record["keepers"]]
+    return MemoClient.open(
+        record["rpc_url"], record["deployment_file"], key, keepers, chain_options={"poll_latency": 0.05}, **overrides
     )
-    return MemoClient(config, chain)

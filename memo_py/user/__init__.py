@@ -6,13 +6,14 @@
 - :mod:`~memo_py.user.manifest`: manifests and index records (pydantic).
 - :mod:`~memo_py.user.tags`: chunk tags that let the master secret find the index again.
 - :mod:`~memo_py.user.recovery`: the index from the chain and the Providers.
+- :mod:`~memo_py.user.cache`: the local index cache, checked against the chain.
 - :mod:`~memo_py.user.orders`: one growing order per Provider.
 - :mod:`~memo_py.user.names`: S3 bucket and key rules.
 - :mod:`~memo_py.user.chain`: what the client needs from the chain (``UserChain``).
 """
 
 from memo_py.user.chain import MAX_BATCH, ChainOrder, SignedUpdate, UserChain
-from memo_py.user.client import MemoClient, RecoveryReport, UserConfig
+from memo_py.user.client import MemoClient, RecoveryReport, UserConfig, master_secret_from_key
 from memo_py.user.download import Downloader
 from memo_py.user.index import Index
 from memo_py.user.manifest import (
@@ -53,6 +54,7 @@ __all__ = [
     "UploadSession",
     "UserChain",
     "UserConfig",
+    "master_secret_from_key",
     "validate_bucket_name",
     "validate_object_key",
 ]

@@ -1,14 +1,20 @@
 """``MemoClient``: buckets and objects on MEMO, the SDK's front door.
 
->>> client = MemoClient(UserConfig(master_secret=..., private_key=..., keepers=["http://…"]), chain)
+>>> client = MemoClient.open("http://127.0.0.1:8545", "deployment.json", private_key, ["http://…"])
 >>> client.create_bucket("photos")
 >>> client.put_object("photos", "cat.jpg", data, content_type="image/jpeg")
 >>> client.get_object("photos", "cat.jpg") == data
 True
 
 The client keeps its index (buckets, manifests) and its orders in memory. All of
-it can be rebuilt from the master secret, the chain and the Providers:
-:meth:`MemoClient.recover_index`. Writes (bucket and object changes) are
+it is rebuilt from the master secret, the chain and the Providers
+(:meth:`MemoClient.recover_index`), on the first call that needs it: a fresh client
+sees the account as it is, and its first write goes on in the orders it already has.
+With ``UserConfig.cache_dir`` the records read are kept in a local cache, and a
+later client lists only the orders changed on chain since (:mod:`memo_py.user.cache`).
+When the index cannot be read in full (too many Providers unreachable), that call
+raises :class:`~memo_py.errors.IndexUnavailable` rather than show an empty or partial
+account (:mod:`memo_py.user.recovery`). Writes (bucket and object changes) are
 serialised within one client; two clients writing with the same key at the same
 time would race on order sequence numbers.
 
@@ -29,17 +35,20 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from pathlib import Path
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 from concurrent.futures import ThreadPoolExecutor
 
 from eth_account import Account
 from eth_utils import to_checksum_address
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from memo_py.amounts import require_uint
 from memo_py.codec.segments import StripeLayout, encode_segment
 from memo_py.crypto.aead import MIN_MASTER_SECRET_BYTES, derive_object_key
 from memo_py.errors import ConfigError, WrongType
+from memo_py.user.cache import CachedIndex, IndexCache, order_states
 from memo_py.user.chain import UserChain
 from memo_py.user.download import Downloader
 from memo_py.user.index import Index
@@ -63,7 +72,26 @@ from memo_py.user.upload import UploadContext, UploadPolicy, UploadSession
 
 log = logging.getLogger(__name__)
 
-__all__ = ["UserConfig", "MemoClient", "RecoveryReport"]
+__all__ = ["UserConfig", "MemoClient", "RecoveryReport", "master_secret_from_key"]
+
+#: HKDF inputs of the master secret derived from a wallet key (changing them loses access to
+#: stored data: they are what the CLI has always used).
+MASTER_SALT = b"memo-py/cli"
+MASTER_INFO = b"memo-py user master secret v1"
+
+
+def master_secret_from_key(private_key: bytes | str) -> bytes:
+    """The account's 32-byte master secret, derived from its Ethereum private key (HKDF-SHA256).
+
+    One account, one identity: the CLI, :meth:`MemoClient.open`, a :class:`UserConfig`
+    without ``master_secret`` and the devnet's ``user_client`` all use this secret, so
+    they all see the same index. The wallet key alone, with the chain, finds the data again.
+    """
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    key = _unhex(private_key) if isinstance(private_key, str) else bytes(private_key)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=MASTER_SALT, info=MASTER_INFO).derive(key)
 
 
 def _hex_secret(value: SecretStr, name: str, minimum: int) -> SecretStr:
@@ -86,8 +114,9 @@ class UserConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    #: Hex, at least 32 bytes: every object key and chunk tag derives from it. Keep it safe:
-    #: with the chain, it is all that is needed to find and read the data again.
+    #: Hex, at least 32 bytes: every object key and chunk tag derives from it. Left out, it is
+    #: derived from ``private_key`` (:func:`master_secret_from_key`), as the CLI does: give one
+    #: only for data stored under another secret. With the chain, it finds the data again.
     master_secret: SecretStr
     #: The User's Ethereum key (hex): signs requests and order updates.
     private_key: SecretStr
@@ -106,6 +135,22 @@ class UserConfig(BaseModel):
     max_price: int | None = Field(default=None, ge=0, lt=2**256, strict=True)
     rounds: int = Field(default=3, ge=1)
     timeout: float = Field(default=60.0, gt=0)
+    #: Where to keep the local index cache (:mod:`memo_py.user.cache`); None: no cache, every
+    #: new client reads the whole index from the Providers. The CLI uses ``<home>/cache``.
+    cache_dir: Path | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derived_secret(cls, values: Any) -> Any:
+        if isinstance(values, dict) and values.get("master_secret") is None and values.get("private_key") is not None:
+            key = values["private_key"]
+            key = key.get_secret_value() if isinstance(key, SecretStr) else key
+            try:
+                secret = master_secret_from_key(key)
+            except (TypeError, ValueError):
+                return values  # the private_key check below says what is wrong
+            values = {**values, "master_secret": "0x" + secret.hex()}
+        return values
 
     @field_validator("master_secret")
     @classmethod
@@ -138,6 +183,12 @@ class RecoveryReport(BaseModel):
     records: int
     buckets: int
     objects: int
+    #: Providers that did not answer, though the index could still be read in full.
+    unreachable: list[str] = []
+    #: Records taken from the local cache, and orders whose chunks were listed (all of them
+    #: without a cache; only those changed on chain since the cache was saved with one).
+    cached: int = 0
+    listed_orders: int = 0
 
 
 class MemoClient:
@@ -152,14 +203,59 @@ class MemoClient:
         self._secret = _unhex(config.master_secret.get_secret_value())
         key = _unhex(config.private_key.get_secret_value())
         self._tags = TagKey(self._secret)
-        self.index = Index()
+        self._index: Index | None = None  # read on first use (see :attr:`index`)
+        self._records: list[IndexRecord] = []  # every record applied, for the cache
+        self._states: dict[str, tuple[int, int]] | None = None  # the order states they were read against
+        self._cache = (
+            IndexCache(config.cache_dir, self._secret, self.address, chain.chain_id, chain.market)
+            if config.cache_dir is not None
+            else None
+        )
         self.orders = OrderBook(self.address)
         self._pool = ThreadPoolExecutor(32, thread_name_prefix="memo-user")
         self.providers = ProviderPool(key, chain, timeout=config.timeout)
         self.matcher = Matcher(key, config.keepers, timeout=config.timeout)
         self._ctx = UploadContext(key, chain, self.matcher, self.providers, self.orders, config.policy, pool=self._pool)
         self._downloader = Downloader(self._secret, self.providers, self._pool)
-        self._write = threading.Lock()
+        self._write = threading.RLock()  # reentrant: the first write reads the index under it
+
+    @classmethod
+    def open(
+        cls,
+        rpc_url: str,
+        deployment: object,
+        private_key: bytes | str,
+        keepers: Sequence[str],
+        *,
+        chain_options: Mapping[str, Any] | None = None,
+        **config: Any,
+    ) -> MemoClient:
+        """A client of the account of ``private_key`` on the chain at ``rpc_url``, seeing what
+        the CLI sees for that wallet (the same master secret, :func:`master_secret_from_key`).
+
+        ``deployment`` is a deployment record or its JSON file (what ``memo config set
+        deployment`` names); ``keepers`` the Keeper URLs; ``config`` other
+        :class:`UserConfig` fields (``k``, ``m``, ``start_delay``, or ``master_secret`` for
+        data stored under another secret); ``chain_options`` go to the chain connection.
+        A wallet the CLI made opens with ``WalletStore(home / "wallets").unlock(name, password)``.
+        """
+        from memo_py.chain.user import UserRoleChain
+
+        key = private_key if isinstance(private_key, str) else "0x" + bytes(private_key).hex()
+        settings = UserConfig(private_key=key, keepers=tuple(keepers), **config)
+        chain = UserRoleChain.connect(rpc_url, deployment, key, **dict(chain_options or {}))
+        return cls(settings, chain)
+
+    @property
+    def index(self) -> Index:
+        """The buckets and manifests, recovered from the chain and the Providers on first use
+        (IndexUnavailable when they cannot be read in full; the next use tries again)."""
+        if self._index is None:
+            with self._write:
+                if self._index is None:
+                    self.recover_index()
+        assert self._index is not None
+        return self._index
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -330,24 +426,50 @@ class MemoClient:
 
     # -- recovery ----------------------------------------------------------------------
 
-    def recover_index(self) -> RecoveryReport:
-        """Rebuild the index and the order book from the chain and the Providers."""
+    def recover_index(self, *, use_cache: bool = True) -> RecoveryReport:
+        """Rebuild the index and the order book from the chain and the Providers.
+
+        With a cache (``UserConfig.cache_dir``) and ``use_cache``, only the orders changed on
+        chain since the cache was saved are listed, and only records it lacks are read
+        (:mod:`memo_py.user.cache`); ``use_cache=False`` reads everything from the Providers.
+        Raises :class:`~memo_py.errors.IndexUnavailable` when the index cannot be read in
+        full (the index the client had, if any, is kept).
+        """
         with self._write:
             chain_orders = list(self.chain.orders_of_user(self.address))
             self.orders.sync(chain_orders)
-            chunks = find_index_chunks(chain_orders, self.providers, self._tags, self._pool)
-            records = read_records(chunks, self._secret, self.providers, self._pool)
+            states = order_states(chain_orders)
+            cached = self._cache.load() if self._cache is not None and use_cache else None
+            known: dict[int, IndexRecord] = {}
+            changed = chain_orders
+            if cached is not None:
+                known = {r.record_id: r for r in cached.records}
+                changed = [o for o in chain_orders if cached.orders.get("0x" + o.order_id.hex()) != (o.seq, o.blob_count)]
+            scan = find_index_chunks(changed, self.providers, self._tags, self._pool)
+            found = len(scan.chunks)
+            scan.chunks = [c for c in scan.chunks if c.record_id not in known]
+            default = (self.config.k, self.config.m)
+            new = read_records(scan, self._secret, self.providers, self._pool, default)
+            records = sorted({**known, **{r.record_id: r for r in new}}.values(), key=lambda r: r.record_id)
             index = Index()
             for record in records:
                 index.apply(record)
-            self.index = index
+            self._index, self._records, self._states = index, records, states
+            self._save_cache()
             return RecoveryReport(
                 orders=len(chain_orders),
-                index_chunks=len(chunks),
+                index_chunks=found,
                 records=len(records),
                 buckets=len(index.buckets),
                 objects=sum(len(v) for v in index.objects.values()),
+                unreachable=sorted(scan.unreachable),
+                cached=len(known),
+                listed_orders=len(changed),
             )
+
+    def _save_cache(self) -> None:
+        if self._cache is not None and self._states is not None:
+            self._cache.save(CachedIndex(self._states, list(self._records)))
 
     # -- internals ----------------------------------------------------------------------
 
@@ -380,3 +502,5 @@ class MemoClient:
         session.place(stripes, tags)
         session.commit()
         self.index.apply(record)
+        self._records.append(record)
+        self._save_cache()  # against the order states of the last recovery: the next one lists these orders again

@@ -127,3 +127,30 @@ def test_daemon_status_and_withdraw(devnet, tmp_path):
     withdrawn = ok(cli(home, "provider", "withdraw", "--config", prov["config"], "--json"))
     assert withdrawn["address"] == prov["address"] and withdrawn["latest_attested"] is not None
     assert set(withdrawn) >= {"withdrew", "received", "paid_total", "epoch", "tx"}
+
+
+def test_the_sdk_and_the_cli_see_one_account(devnet, tmp_path):
+    """What the SDK (``user_client``, i.e. ``MemoClient.open`` with the wallet's key) writes,
+    ``memo user`` reads, and the other way round: one master secret per account."""
+    home, record = devnet
+    ok(cli(home, "user", "deposit", "100", "--json"))
+    with network.user_client(record["directory"], 0) as sdk:
+        sdk.create_bucket("shared", k=2, m=1)
+        sdk.put_object("shared", "from-sdk.txt", b"written by the SDK")
+    assert "shared" in [b["name"] for b in ok(cli(home, "user", "buckets", "ls", "--json"))]
+    out = tmp_path / "from-sdk.txt"
+    ok(cli(home, "user", "get", "shared/from-sdk.txt", str(out), "--json"))
+    assert out.read_bytes() == b"written by the SDK"
+    source = tmp_path / "from-cli.txt"
+    source.write_bytes(b"written by the CLI")
+    ok(cli(home, "user", "put", "shared/from-cli.txt", str(source), "--json"))
+    assert list((home / "cache").iterdir())  # the CLI keeps its index cache in its home
+    ok(cli(home, "user", "ls", "shared", "--json"))  # lists the orders the put changed, saves the cache
+    began = time.monotonic()
+    listed = ok(cli(home, "user", "ls", "shared", "--json"))  # nothing changed: from the cache
+    took = time.monotonic() - began
+    assert took < 2.0, f"a read-only command on an unchanged account took {took:.2f} s"  # 0.6 s measured, wallet unlock included
+    assert [o["key"] for o in listed] == ["from-cli.txt", "from-sdk.txt"]
+    with network.user_client(record["directory"], 0) as sdk:  # fresh: finds the index on first use
+        assert [o.key for o in sdk.list_objects("shared")] == ["from-cli.txt", "from-sdk.txt"]
+        assert sdk.get_object("shared", "from-cli.txt") == b"written by the CLI"
