@@ -39,7 +39,7 @@ import py_arkworks_bls12381 as ark
 from memo_py.chain.merkle import CommitmentTree
 from memo_py.chain.records import blob_universe, universe_order
 from memo_py.crypto import challenge, kzg
-from memo_py.errors import CommitmentMismatch, MemoError
+from memo_py.errors import AnswerTooLarge, CommitmentMismatch, MalformedAnswer, MemoError
 from memo_py.keeper.chain import ChainOrder, KeeperChain, RegisteredProvider
 from memo_py.protocol.http import RemoteError, SignedClient
 from memo_py.protocol.limits import commitments_answer_bytes
@@ -166,8 +166,9 @@ def validate_commitments(order: ChainOrder, answer: Any) -> kzg.Commitments:
     """Check a ``GET /orders/{id}/commitments`` answer against the order; the decoded commitments."""
     if not isinstance(answer, dict) or not isinstance(answer.get("commitments"), list):
         raise CommitmentMismatch("the commitments answer is not {commitments: [...]}")
-    # The Provider lists the order as it stands now; an order that grew since the judged
-    # epoch has more blobs, and only the first blob_count belong to the root on record.
+    # Asked for the order's blob_count, the Provider lists that many; one that lists the
+    # order as it stands now (it grew since the judged epoch) has only its first
+    # blob_count under the root on record.
     listed = answer["commitments"][: order.blob_count]
     if len(listed) != order.blob_count:
         raise CommitmentMismatch(f"{len(listed)} commitments for an order of {order.blob_count} blobs")
@@ -219,7 +220,7 @@ class Verifier:
         with self._client(provider) as client:
             answer = client.get_json(
                 f"/orders/0x{order.order_id.hex()}/commitments",
-                {"root": "0x" + order.root.hex()},
+                {"root": "0x" + order.root.hex(), "blob_count": str(order.blob_count)},
                 limit=commitments_answer_bytes(order.blob_count),
             )
         commitments = validate_commitments(order, answer)
@@ -255,7 +256,7 @@ class Verifier:
             if exc.status == 404:  # the Provider does not know an order it is paid for
                 return verdict(FAILED, f"commitments refused: {exc}", everything)
             return verdict(MISSED, f"commitments unavailable: {exc}", everything)
-        except httpx.HTTPError as exc:  # the Provider cannot be reached: its fault, not ours
+        except (httpx.HTTPError, AnswerTooLarge, MalformedAnswer) as exc:  # unreachable or no answer: its fault, not ours
             return verdict(MISSED, f"commitments unavailable: {type(exc).__name__}: {exc}", everything)
         universe = [universe_order(order, list(c)) for order, c in zip(orders, fetched)]
         # An order without a live blob proves nothing, so it is neither challenged nor paid.

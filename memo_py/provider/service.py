@@ -100,6 +100,16 @@ def _root(text: str | None) -> bytes | None:
     return None if text is None or text == "" else _bytes32("root", text)
 
 
+def _blob_count(text: str | None, blob_count: int) -> int:
+    """The optional ``?blob_count=n`` of a commitments request: 1..the order's blob count."""
+    if text is None or text == "":
+        return blob_count
+    count = _index("blob_count", text)
+    if not 0 < count <= blob_count:
+        raise ValueError(f"blob_count must be between 1 and the order's {blob_count} blobs, got {count}")
+    return count
+
+
 def _tag(text: str | None) -> bytes:
     """The optional ``?tag=0x…`` of a chunk PUT (signed with the request, as the whole query)."""
     if text is None or text == "":
@@ -266,21 +276,25 @@ class ProviderService:
         return Response(memoryview(data), media_type="application/octet-stream")
 
     async def commitments(self, request: Request) -> Response:
-        """``GET /orders/{id}/commitments[?root=0x…]``: the order's commitments as ``root``
-        describes it (the zero commitment for the chunks it releases), or, without a root,
-        as the chunks were stored."""
+        """``GET /orders/{id}/commitments[?root=0x…][&blob_count=n]``: the order's commitments
+        as ``root`` describes it (the zero commitment for the chunks it releases), or, without
+        a root, as the chunks were stored; only the first ``blob_count`` when it is given.
+
+        A Keeper judging an epoch asks for the order as it was frozen then, and an order
+        that grew since has more blobs than its answer may hold; so it names the count."""
         signer, _ = await authenticate(request, self.verifier, limit=NO_BODY)
         agreement = await self.agreement(request.path_params["order_id"])
         await self.require_reader(signer, agreement)
         root = _root(request.query_params.get("root"))
+        count = _blob_count(request.query_params.get("blob_count"), agreement.blob_count)
         if root is None:
-            found = await run_in_threadpool(stored_commitments, self.store, agreement)
+            found = (await run_in_threadpool(stored_commitments, self.store, agreement))[:count]
             released: frozenset[int] = frozenset()
         else:
-            found, released = await run_in_threadpool(self.versions.commitments, agreement, root)
+            found, released = await run_in_threadpool(self.versions.commitments, agreement, root, count)
         return JSONResponse(
             {
-                "blob_count": agreement.blob_count,
+                "blob_count": count,
                 "chunk_blobs": agreement.chunk_blobs,
                 "stored": sum(c is not None for c in found),
                 "released": sorted(released),

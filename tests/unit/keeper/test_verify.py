@@ -8,6 +8,8 @@ from dataclasses import replace
 import pytest
 
 from memo_py.crypto import bls
+from memo_py.chain.merkle import CommitmentTree
+import memo_py.keeper.verify as keeper_verify
 from memo_py.keeper import FAILED, MISSED, PASSED, Verifier
 
 from .support import BLS_KEYS, KEEPERS, START, WEIGHT
@@ -44,6 +46,28 @@ def test_commitments_that_do_not_match_the_root_fail(network, providers, verifie
     verdict = verifier.verify(registered(network, honest), EPOCH, seed, None)
     assert verdict.outcome == FAILED and "on-chain root" in verdict.reason
     assert len(verifier.cache) == 0
+
+
+def test_an_order_that_grew_since_the_frozen_epoch_is_judged_as_it_was(network, providers, verifier, monkeypatch):
+    """The Keeper names the frozen blob count, so a grown order's answer stays within what it
+    reads (once, every commitment of a grown order was listed, the answer was refused as too
+    large, and the Keeper's whole tick failed)."""
+    honest, _ = providers
+    order = network.orders[honest.order_id]
+    frozen = replace(order, blob_count=1, size=order.size // order.blob_count, root=CommitmentTree(honest.commitments[:1]).root)
+    network.add_order(frozen)
+    # Read no further than one commitment's answer (about 175 bytes), as for a grown order
+    # whose every commitment would overflow the real bound.
+    monkeypatch.setattr(keeper_verify, "commitments_answer_bytes", lambda blob_count: 90 + 100 * blob_count)
+    seed = network.open_seed(EPOCH)
+    assert verifier.verify(registered(network, honest), EPOCH, seed, None).outcome == PASSED
+
+
+def test_an_answer_longer_than_asked_is_the_providers_miss(network, providers, verifier, monkeypatch):
+    honest, _ = providers
+    monkeypatch.setattr(keeper_verify, "commitments_answer_bytes", lambda blob_count: 64)
+    verdict = verifier.verify(registered(network, honest), EPOCH, network.open_seed(EPOCH), None)
+    assert verdict.outcome == MISSED and "AnswerTooLarge" in verdict.reason and verdict.due > 0
 
 
 def test_a_proof_for_another_challenge_fails(network, providers, verifier):

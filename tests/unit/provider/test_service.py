@@ -162,11 +162,14 @@ def test_agreement_from_an_unregistered_sender_gets_403(provider):
 
 
 def test_agreement_with_other_terms_for_a_used_nonce_gets_409(user):
-    agree(user, nonce=9)
-    code, _ = status(lambda: agree(user, nonce=9, end=11))
+    oid = agree(user, nonce=9)
+    code, _ = status(lambda: agree(user, nonce=9, end=9))  # a shorter term
     assert code == 409
     code, _ = status(lambda: agree(user, nonce=9, blob_count=1))
     assert code == 409
+    code, _ = status(lambda: agree(user, nonce=9, end=11, price=PRICE + 1))  # renewed at another price
+    assert code == 409
+    assert agree(user, nonce=9, end=11) == oid  # a later end at the same price renews it
 
 
 # ----------------------------------------------------------------------------- put chunk
@@ -367,6 +370,21 @@ def test_commitments_list_what_is_stored_in_blob_order(provider, user):
     assert code == 403
     code, _ = status(lambda: user.get_json(f"/orders/0x{'cd' * 32}/commitments"))
     assert code == 404
+
+
+def test_commitments_are_listed_for_the_blob_count_asked(provider, user):
+    """A Keeper judging an epoch asks for the order as it was frozen; an order that grew
+    since must not answer more than that, or the Keeper (which reads no further) misses it."""
+    oid = agree(user, blob_count=3)
+    chunks = [os.urandom(BLOB) for _ in range(3)]
+    for first, data in enumerate(chunks):
+        put(user, oid, first, data)
+    listed = user.get_json(f"/orders/{oid}/commitments", {"blob_count": "2"})
+    assert listed["blob_count"] == 2
+    assert listed["commitments"] == [expected_commitments(c)[0] for c in chunks[:2]]
+    for bad in ("0", "4", "-1", "two"):
+        code, message = status(lambda: user.get_json(f"/orders/{oid}/commitments", {"blob_count": bad}))
+        assert code == 400 and "blob_count" in message
 
 
 # ----------------------------------------------------------------------------- restart
