@@ -113,12 +113,11 @@ class Agreement:
 
     def same_terms(self, terms: Terms) -> bool:
         """Whether ``terms`` match in everything but the blob count."""
-        return (self.price, self.start_epoch, self.end_epoch, self.chunk_blobs) == (
-            terms.price,
-            terms.start_epoch,
-            terms.end_epoch,
-            terms.chunk_blobs,
-        )
+        return self.same_price(terms) and self.end_epoch == terms.end_epoch
+
+    def same_price(self, terms: Terms) -> bool:
+        """Whether ``terms`` match in everything but the blob count and the end."""
+        return (self.price, self.start_epoch, self.chunk_blobs) == (terms.price, terms.start_epoch, terms.chunk_blobs)
 
 
 @dataclass(frozen=True)
@@ -188,7 +187,8 @@ class AgreementBook:
     # -- agreements ---------------------------------------------------------
 
     def propose(self, user: str, terms: Terms) -> tuple[Agreement, bool]:
-        """Accept, grow or confirm an agreement; returns it and whether anything changed.
+        """Accept, grow, renew (a later ``end_epoch``, same price) or confirm an agreement;
+        returns it and whether anything changed.
 
         Raises AgreementConflict when the nonce is taken with other terms (or a smaller
         blob count), and CapacityExceeded when the new bytes do not fit.
@@ -201,16 +201,18 @@ class AgreementBook:
                 extra = terms.blob_count * PAYLOAD_BYTES_PER_BLOB
                 agreement = Agreement(oid, user, self.provider, **asdict(terms))
             else:
-                if not existing.same_terms(terms):
+                # A later end at the same price is a renewal (the Market lets a co-signed
+                # update lengthen the term); anything else is another order's terms.
+                if not existing.same_price(terms) or terms.end_epoch < existing.end_epoch:
                     raise AgreementConflict(f"order 0x{oid.hex()} exists with other terms")
                 if terms.blob_count < existing.blob_count:
                     raise AgreementConflict(
                         f"order 0x{oid.hex()} already covers {existing.blob_count} blobs; it cannot shrink"
                     )
-                if terms.blob_count == existing.blob_count:
+                if terms.blob_count == existing.blob_count and terms.end_epoch == existing.end_epoch:
                     return existing, False
                 extra = (terms.blob_count - existing.blob_count) * PAYLOAD_BYTES_PER_BLOB
-                agreement = replace(existing, blob_count=terms.blob_count)
+                agreement = replace(existing, blob_count=terms.blob_count, end_epoch=terms.end_epoch)
             free = self.capacity - self._reserved()
             if extra > free:
                 raise CapacityExceeded(f"{extra} more bytes requested, {max(free, 0)} free")

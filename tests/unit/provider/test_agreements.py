@@ -93,3 +93,24 @@ def test_agreements_and_cosigned_updates_survive_reopening(tmp_path):
     assert reopened.cosigned(agreement.order_id) == [({"seq": 0, "root": "0x00"}, b"u" * 65, b"p" * 65)]
     assert reopened.reserved_bytes() == 2 * BLOB
     reopened.close()
+
+
+def test_a_later_end_at_the_same_price_renews_the_agreement(book):
+    first, _ = book.propose(USER, make_terms(blob_count=2, end=5))
+    renewed, changed = book.propose(USER, make_terms(blob_count=2, end=9))
+    assert changed and renewed.end_epoch == 9 and renewed.blob_count == 2
+    assert book.get(first.order_id).end_epoch == 9
+    assert book.reserved_bytes() == 2 * BLOB  # a longer term reserves no more space
+    grown, _ = book.propose(USER, make_terms(blob_count=4, end=12))  # grown and renewed at once
+    assert (grown.blob_count, grown.end_epoch) == (4, 12)
+
+
+@pytest.mark.parametrize(
+    "change", [dict(end=4), dict(price=6, end=9), dict(start=2, end=9), dict(chunk_blobs=2, end=9)],
+    ids=["earlier end", "other price", "other start", "other chunk size"],
+)
+def test_a_renewal_keeps_every_other_term(book, change):
+    book.propose(USER, make_terms(blob_count=2, end=5))
+    with pytest.raises(AgreementConflict, match="exists with other terms"):
+        book.propose(USER, make_terms(**{"blob_count": 2, **change}))
+    assert book.get(order_id(USER, PROVIDER, 1)).end_epoch == 5
