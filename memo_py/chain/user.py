@@ -29,7 +29,10 @@ from memo_py.chain.errors import NoSigner
 from memo_py.chain.market import MAX_BATCH
 from memo_py.chain.records import ChainOrder
 
-__all__ = ["GasRecord", "UserRoleChain"]
+__all__ = ["GasRecord", "UserRoleChain", "PACE_BLOCKS"]
+
+#: Blocks over which the chain's pace (seconds per block) is measured.
+PACE_BLOCKS = 256
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class UserRoleChain:
         self.contracts = contracts
         self.receipts: list[GasRecord] = []
         self._lock = threading.Lock()
+        self._epoch_seconds: float | None = None
 
     @classmethod
     def connect(cls, url: str, deployment: object, private_key: bytes | str, **options: object) -> UserRoleChain:
@@ -82,6 +86,22 @@ class UserRoleChain:
 
     def current_epoch(self) -> int:
         return self.contracts.epochs.current_epoch()
+
+    def epoch_seconds(self) -> float:
+        """``epoch_length`` blocks times the mean interval of the last :data:`PACE_BLOCKS`
+        blocks (12 s, Ethereum's slot, before there are two blocks to measure). The
+        result is cached for the connection: a quote should not cost 2 RPC calls."""
+        if self._epoch_seconds is None:
+            client = self.contracts.client
+            latest = client.get_block("latest")
+            first = max(0, int(latest["number"]) - PACE_BLOCKS)
+            span = int(latest["number"]) - first
+            interval = 12.0
+            if span > 0:
+                elapsed = int(latest["timestamp"]) - int(client.get_block(first)["timestamp"])
+                interval = max(elapsed / span, 0.001)
+            self._epoch_seconds = self.contracts.epochs.epoch_length() * interval
+        return self._epoch_seconds
 
     def balance_of(self, user: str) -> int:
         return self.contracts.market.balance_of(user)

@@ -36,6 +36,7 @@ from memo_py.cli.common import (
     Network,
     amount_fields,
     emit,
+    fail,
     guard,
     json_option,
     network_options,
@@ -135,27 +136,81 @@ def _read_secret(path: Path) -> str:
 
 
 @contextmanager
-def open_client(net: Network, secret_file: Path | None, steps: Steps | None = None) -> Iterator[MemoClient]:
-    """A MemoClient for the chosen wallet, with its index rebuilt from the chain and Providers."""
+def open_client(
+    net: Network,
+    secret_file: Path | None,
+    steps: Steps | None = None,
+    *,
+    term: int | None = None,
+    max_price: str | None = None,
+) -> Iterator[MemoClient]:
+    """A MemoClient for the chosen wallet, with its index rebuilt from the chain and Providers.
+
+    ``term`` is the epochs a new order runs (``UserConfig.order_epochs``); ``max_price``,
+    tokens per GB-month, caps the Providers' price (converted at the chain's pace). The
+    CLI renews nothing by itself (``renew_within=0``): it warns on stderr when objects
+    are paid for fewer than ``warn_within`` more epochs, and ``memo user renew`` renews.
+    """
     from memo_py.chain.user import UserRoleChain
     from memo_py.user import MemoClient, UserConfig
+    from memo_py.user.costs import price_for_gb_month
 
     keepers = net.keepers
     key = net.private_key()
     secret = _read_secret(secret_file) if secret_file is not None else None  # None: derived from the key
-    config = UserConfig(
-        master_secret=secret, private_key="0x" + key.hex(), keepers=keepers, cache_dir=net.home / "cache"
-    )
+    cap = parse_amount(max_price, what="--max-price", allow_zero=True) if max_price is not None else None
     if steps:
         steps.step("connecting")
-    client = MemoClient(config, UserRoleChain(net.contracts()))
+    chain = UserRoleChain(net.contracts())
+    options: dict[str, Any] = {} if term is None else {"order_epochs": term}
+    if cap is not None:
+        options["max_price"] = price_for_gb_month(cap, chain.epoch_seconds())
+    config = UserConfig(
+        master_secret=secret, private_key="0x" + key.hex(), keepers=keepers, cache_dir=net.home / "cache",
+        renew_within=0, **options,
+    )
+    client = MemoClient(config, chain)
     try:
         if steps:
             steps.step("reading the index")
         client.recover_index()
+        _warn_expiring(client)
         yield client
     finally:
         client.close()
+
+
+def _warn_expiring(client: MemoClient) -> None:
+    """One line on stderr when some objects' paid term ends soon (``UserConfig.warn_within``)."""
+    expiring = client.status(check_health=False).expiring
+    if expiring:
+        first = min(expiring, key=lambda o: o.paid_through)
+        click.echo(
+            f"warning: {len(expiring)} object(s) paid only through epoch {first.paid_through} "
+            f"(about {_date(first.paid_through_date)}), {first.bucket}/{first.key} first; "
+            "`memo user renew` extends them",
+            err=True,
+        )
+
+
+def _date(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _gb_month(price: int, epoch_seconds: float) -> dict[str, Any]:
+    from memo_py.user.costs import wei_per_gb_month
+
+    return amount_fields("price_per_gb_month", wei_per_gb_month(price, epoch_seconds))
+
+
+term_option = click.option(
+    "--term", type=click.IntRange(1), default=None, metavar="EPOCHS",
+    help="Epochs a new order runs (default 1000); an open order keeps its own end.",
+)
+max_price_option = click.option(
+    "--max-price", default=None, metavar="TOKENS",
+    help="Use only Providers asking at most this many tokens per GB-month.",
+)
 
 
 @click.group()
@@ -274,26 +329,83 @@ def _object_record(info: Any) -> dict[str, Any]:
             "last_modified": _time(info.last_modified)}
 
 
+def _quote_record(quote: Any, key: str) -> dict[str, Any]:
+    from memo_py.user.costs import epoch_date
+
+    return {
+        "bucket": quote.bucket,
+        "key": key,
+        "size": quote.size,
+        "stripes": quote.stripes,
+        "index_stripes": quote.record_stripes,
+        "stored_bytes": quote.stored_bytes,
+        **amount_fields("escrow", quote.escrow),
+        **amount_fields("balance", quote.balance),
+        "affordable": quote.affordable,
+        "paid_through": quote.paid_through,
+        "paid_through_date": _date(epoch_date(quote.paid_through + 1, quote.current_epoch, quote.epoch_seconds)),
+        **amount_fields("monthly", quote.monthly),
+        "providers": [
+            {"provider": s.provider, **_gb_month(s.price, quote.epoch_seconds), "price_wei": s.price,
+             "blobs": s.blobs, "epochs": s.epochs, "new_order": s.new_order}
+            for s in quote.slots
+        ],
+    }
+
+
+def _quote_line(record: dict[str, Any]) -> str:
+    return (f"{record['bucket']}/{record['key']}: {record['size']:,} B stored as {record['stored_bytes']:,} B on "
+            f"{len(record['providers'])} Providers; escrows {record['escrow']} of {record['balance']} tokens, "
+            f"paid through epoch {record['paid_through']} (about {record['paid_through_date']}), "
+            f"then {record['monthly']} tokens a month")
+
+
 @user.command("put")
 @click.argument("target", metavar="BUCKET/KEY")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--content-type", default=None, help="Stored content type (default: guessed from FILE's name).")
+@click.option("--dry-run", is_flag=True, help="Print what the put would escrow and store nothing.")
+@term_option
+@max_price_option
 @network_options(keepers=True)
 @secret_option
 @json_option
-def put(target: str, file: Path, content_type: str | None, net: Network, secret_file: Path | None, as_json: bool) -> None:
-    """Store FILE ('-' for stdin) as BUCKET/KEY, replacing any object of that key."""
+def put(target: str, file: Path, content_type: str | None, dry_run: bool, term: int | None, max_price: str | None,
+        net: Network, secret_file: Path | None, as_json: bool) -> None:
+    """Store FILE ('-' for stdin) as BUCKET/KEY, replacing any object of that key.
+
+    First the cost is quoted (escrow, paid-through epoch, monthly cost; on stderr): a
+    put the Market balance cannot pay is refused before anything is uploaded, and
+    --dry-run stops there. The quote uses the Providers a Keeper matches now; the put
+    escrows the same unless the match or a price changes in between.
+    """
     with guard():
         bucket, key = split_object_path(target)
         data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
         if content_type is None:
             content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
-        with Steps(["starting", "connecting", "reading the index", f"uploading {len(data):,} B"], not as_json) as steps:
-            with open_client(net, secret_file, steps) as client:
+        with Steps(["starting", "connecting", "reading the index", "quoting", f"uploading {len(data):,} B"],
+                   not as_json and not dry_run) as steps:
+            with open_client(net, secret_file, steps, term=term, max_price=max_price) as client:
+                steps.step("quoting")
+                quote = _quote_record(client.quote_put(bucket, key, len(data), content_type=content_type), key)
+                if dry_run:
+                    if as_json:
+                        emit(quote, True)
+                    else:
+                        click.echo(_quote_line(quote))
+                    return
+                if not quote["affordable"]:
+                    raise ConfigError(f"the put escrows {quote['escrow']} tokens and the Market balance is "
+                                      f"{quote['balance']}: `memo user deposit` first")
+                if not as_json:
+                    click.echo(_quote_line(quote), err=True)
                 steps.step(f"uploading {len(data):,} B")
                 info = client.put_object(bucket, key, data, content_type=content_type)
+                after = client.balance()
             steps.done("stored")
-    emit({"bucket": bucket, **_object_record(info)}, as_json, title="stored")
+    emit({"bucket": bucket, **_object_record(info), **amount_fields("balance_change", quote["balance_wei"] - after)},
+         as_json, title="stored")
 
 
 @user.command("get")
@@ -399,3 +511,68 @@ def rm(target: str, net: Network, secret_file: Path | None, as_json: bool) -> No
         },
         as_json,
     )
+
+
+# ---------------------------------------------------------------------------- term and status
+
+
+@user.command("renew")
+@click.option("--epochs", type=click.IntRange(1), default=None,
+              help="Run the orders this many epochs from now (default 1000).")
+@click.option("--within", type=click.IntRange(1), default=None, metavar="EPOCHS",
+              help="Only the orders that end within this many epochs (default: every order that ends sooner).")
+@network_options(keepers=True)
+@secret_option
+@json_option
+def renew(epochs: int | None, within: int | None, net: Network, secret_file: Path | None, as_json: bool) -> None:
+    """Lengthen the orders that hold your data, so that nothing is deleted when they end.
+
+    Each order is extended on its own, at its price, with its Provider's co-signature;
+    the added epochs are escrowed from the Market balance. An order whose Provider
+    refuses (it asks more now, is exiting, or is down) is listed with the reason and
+    the exit status is 1: its data has to move before the order ends (put it again).
+    """
+    with guard(), open_client(net, secret_file) as client:
+        renewals = client.renew(epochs, within=within)
+    rows = [{"order": r.order_id, "provider": r.provider, "old_end": r.old_end, "new_end": r.new_end,
+             **amount_fields("escrow", r.escrow), "error": r.error} for r in renewals]
+    emit(rows, as_json, title="renewed")
+    refused = [r for r in renewals if not r.renewed]
+    if refused:
+        fail(f"{len(refused)} of {len(renewals)} orders were not renewed (see above)")
+
+
+@user.command("status")
+@click.option("--no-health", is_flag=True, help="Do not ask the Providers whether they answer.")
+@network_options(keepers=True)
+@secret_option
+@json_option
+def status(no_health: bool, net: Network, secret_file: Path | None, as_json: bool) -> None:
+    """The account: balance, stored bytes, monthly cost, and per object its Providers,
+    stripe health, and the epoch (and estimated date) it is paid through."""
+    with guard(), open_client(net, secret_file) as client:
+        report = client.status(check_health=not no_health)
+    objects = [
+        {"bucket": o.bucket, "key": o.key, "size": o.size, "stored_bytes": o.stored_bytes, "health": o.health,
+         "chunks_reachable": o.weakest_stripe, "k": o.k, "m": o.m, "providers": list(o.providers),
+         "paid_through": o.paid_through, "paid_through_date": _date(o.paid_through_date),
+         **amount_fields("monthly", o.monthly), "expiring": o in report.expiring}
+        for o in report.objects
+    ]
+    record = {"address": report.address, **amount_fields("balance", report.balance),
+              "current_epoch": report.current_epoch, "epoch_seconds": report.epoch_seconds,
+              "stored_bytes": report.stored_bytes, **amount_fields("monthly", report.monthly),
+              "unreachable": list(report.unreachable), "objects": objects}
+    if as_json:
+        emit(record, True)
+        return
+    # One line per object: a table of eleven columns does not fit a terminal.
+    click.echo(f"{report.address}: {record['balance']} tokens free, {report.stored_bytes:,} B stored, "
+               f"{record['monthly']} tokens a month; epoch {report.current_epoch} ({report.epoch_seconds:g} s each)")
+    for o in objects:
+        flag = "  EXPIRING" if o["expiring"] else ""
+        click.echo(f"{o['bucket']}/{o['key']}  {o['size']:,} B  {o['health']} ({o['chunks_reachable']} of "
+                   f"{o['k'] + o['m']} chunks, {o['k']} needed)  paid through epoch {o['paid_through']} "
+                   f"(about {o['paid_through_date']})  {o['monthly']} tokens a month{flag}")
+    if report.unreachable:
+        click.echo(f"unreachable Providers: {', '.join(report.unreachable)}", err=True)

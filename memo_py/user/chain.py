@@ -49,6 +49,10 @@ class UserChain(Protocol):
         """``Epochs.current_epoch()``."""
         ...
 
+    def epoch_seconds(self) -> float:
+        """Seconds an epoch takes at the chain's current pace (quotes and dates only)."""
+        ...
+
     def balance_of(self, user: str) -> int:
         """``Market.balance_of(user)``: token wei free to escrow."""
         ...

@@ -50,6 +50,7 @@ from memo_py.crypto.aead import MIN_MASTER_SECRET_BYTES, derive_object_key
 from memo_py.errors import ConfigError, WrongType
 from memo_py.user.cache import CachedIndex, IndexCache, order_states
 from memo_py.user.chain import UserChain
+from memo_py.user.costs import AccountStatus, PutQuote, object_status, placeholder_manifest, plan_slots, record_stripes
 from memo_py.user.download import Downloader
 from memo_py.user.index import Index
 from memo_py.user.manifest import (
@@ -67,6 +68,8 @@ from memo_py.user.network import Matcher, ProviderPool
 from memo_py.user.orders import OrderBook
 from memo_py.user.recovery import find_index_chunks, read_records
 from memo_py.user.release import ReleaseReport, release_chunks
+from memo_py.user.renewal import Renewal, due
+from memo_py.user.renewal import renew as renew_orders
 from memo_py.user.tags import DATA, INDEX, ChunkTag, TagKey
 from memo_py.user.upload import UploadContext, UploadPolicy, UploadSession
 
@@ -135,6 +138,11 @@ class UserConfig(BaseModel):
     max_price: int | None = Field(default=None, ge=0, lt=2**256, strict=True)
     rounds: int = Field(default=3, ge=1)
     timeout: float = Field(default=60.0, gt=0)
+    #: On first use, orders holding live data that end within this many epochs are renewed
+    #: to run ``order_epochs`` from now (:mod:`memo_py.user.renewal`); 0: never by itself.
+    renew_within: int = Field(default=100, ge=0)
+    #: :meth:`MemoClient.status` lists as expiring the objects paid for fewer epochs than this.
+    warn_within: int = Field(default=200, ge=0)
     #: Where to keep the local index cache (:mod:`memo_py.user.cache`); None: no cache, every
     #: new client reads the whole index from the Providers. The CLI uses ``<home>/cache``.
     cache_dir: Path | None = None
@@ -218,6 +226,8 @@ class MemoClient:
         self._ctx = UploadContext(key, chain, self.matcher, self.providers, self.orders, config.policy, pool=self._pool)
         self._downloader = Downloader(self._secret, self.providers, self._pool)
         self._write = threading.RLock()  # reentrant: the first write reads the index under it
+        #: What the automatic renewal of the first use did (``UserConfig.renew_within``).
+        self.renewals: list[Renewal] = []
 
     @classmethod
     def open(
@@ -254,6 +264,11 @@ class MemoClient:
             with self._write:
                 if self._index is None:
                     self.recover_index()
+                    if self.config.renew_within:
+                        try:
+                            self.renewals = self.renew(within=self.config.renew_within)
+                        except Exception as exc:  # a side duty: the call that needed the index goes on
+                            log.warning("automatic renewal failed: %s", exc)
         assert self._index is not None
         return self._index
 
@@ -423,6 +438,75 @@ class MemoClient:
             )
             self._write_record(record, layout.stripe)
             return self._release(manifest)
+
+    # -- cost and term -----------------------------------------------------------------
+
+    def quote_put(
+        self,
+        bucket: str,
+        key: str,
+        size: int,
+        *,
+        content_type: str = "application/octet-stream",
+        metadata: Mapping[str, str] | None = None,
+    ) -> PutQuote:
+        """What ``put_object(bucket, key, <size bytes>)`` would escrow now, with the Providers
+        a Keeper matches now (:mod:`memo_py.user.costs`); stores nothing, pays nothing."""
+        validate_bucket_name(bucket)
+        validate_object_key(key)
+        size = require_uint(size, "an object size")
+        layout = self.index.bucket(bucket).layout
+        stripe = layout.stripe
+        manifest = placeholder_manifest(bucket, key, size, layout, content_type, metadata)
+        stripes = len(manifest.segments)
+        extra = record_stripes(manifest, stripe, self.index.next_record_id())
+        policy = self.config.policy
+        chosen = self.matcher.match(
+            stripe.k + stripe.m, (stripes + extra) * stripe.chunk_bytes,
+            exclude=sorted(self._ctx.banned), max_price=policy.max_price,
+        )
+        current = self.chain.current_epoch()
+        slots = plan_slots(self.orders, chosen, (stripes + extra) * stripe.chunk_blobs, stripe.chunk_blobs, current, policy)
+        return PutQuote(bucket, size, stripes, extra, slots, current, self.chain.epoch_seconds(), self.balance())
+
+    def renew(self, epochs: int | None = None, *, within: int | None = None) -> list[Renewal]:
+        """Renew the orders holding live data so that they run ``epochs`` (default
+        ``UserConfig.order_epochs``) from now; with ``within``, only those ending within that
+        many epochs. One :class:`~memo_py.user.renewal.Renewal` per order tried; an order whose
+        Provider refuses (a higher price now, exiting, down) is reported, not raised."""
+        epochs = self.config.order_epochs if epochs is None else require_uint(epochs, "a term", positive=True)
+        with self._write:
+            self.index  # noqa: B018  (the orders are known once the index is read)
+            self.orders.sync(self.chain.orders_of_user(self.address))
+            current = self.chain.current_epoch()
+            horizon = current + epochs
+            orders = due(self.orders.all(), current, horizon - current if within is None else within)
+            return renew_orders(self._ctx, sorted(orders, key=lambda o: o.order_id), horizon)
+
+    def status(self, *, check_health: bool = True) -> AccountStatus:
+        """Every object's stored bytes, Providers, stripe health (from the Providers that
+        answer ``/health``; with ``check_health=False`` every Provider counts as up), paid-through
+        epoch and date, and monthly cost (:mod:`memo_py.user.costs`)."""
+        index = self.index
+        self.orders.sync(self.chain.orders_of_user(self.address))
+        orders = {"0x" + o.order_id.hex(): o for o in self.orders.all()}
+        manifests = [m for bucket in sorted(index.objects) for _, m in sorted(index.objects[bucket].items())]
+        providers = sorted({c.provider for m in manifests for s in m.segments for c in s.chunks})
+        if check_health:
+            answered = list(self._pool.map(self.providers.answers, providers))
+            reachable = {p for p, up in zip(providers, answered, strict=True) if up}
+        else:
+            reachable = set(providers)
+        current, pace = self.chain.current_epoch(), self.chain.epoch_seconds()
+        return AccountStatus(
+            address=self.address,
+            balance=self.balance(),
+            current_epoch=current,
+            epoch_seconds=pace,
+            objects=tuple(object_status(m, orders, reachable, current, pace) for m in manifests),
+            unreachable=tuple(p for p in providers if p not in reachable),
+            warn_within=self.config.warn_within,
+        )
 
     # -- recovery ----------------------------------------------------------------------
 

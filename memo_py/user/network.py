@@ -74,6 +74,17 @@ class ProviderPool:
                 self._clients[provider] = client
             return client
 
+    def answers(self, provider: str, timeout: float = 5.0) -> bool:
+        """Whether ``provider`` answers its ``GET /health`` within ``timeout`` seconds."""
+        try:
+            self.client(provider)  # learns the endpoint from the chain if need be
+            with self._lock:
+                endpoint = self._endpoints[to_checksum_address(provider)]
+            get_public_json(endpoint, "/health", timeout=timeout, limit=MAX_MESSAGE_BYTES)
+        except (httpx.HTTPError, httpx.InvalidURL, LookupError, MemoError):
+            return False
+        return True
+
     def close(self) -> None:
         with self._lock:
             for client in self._clients.values():

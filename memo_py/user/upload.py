@@ -50,7 +50,7 @@ from memo_py.user.manifest import ChunkPlacement
 from memo_py.user.network import MatchedProvider, Matcher, ProviderPool
 from memo_py.user.orders import OrderBook, OrderState
 
-__all__ = ["UploadPolicy", "UploadContext", "UploadSession", "PUTS_IN_FLIGHT", "cosign_update", "load_order", "settled"]
+__all__ = ["UploadPolicy", "UploadContext", "UploadSession", "PUTS_IN_FLIGHT", "cosign_update", "load_order", "propose_terms", "settled"]
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +216,7 @@ class UploadSession:
         client = self.ctx.providers.client(provider.address)
         oid = "0x" + order.order_id.hex()
         try:
-            client.request("POST", "/agreements", content=_json(order.terms(first + blobs)), limit=MAX_MESSAGE_BYTES)
+            propose_terms(client, order, first + blobs)
         except RemoteError as exc:
             order.retired = True
             if exc.status not in (400, 409):
@@ -224,7 +224,7 @@ class UploadSession:
             # The order cannot grow (new price, or a half-finished earlier upload): open another.
             order = self._new_order(provider)
             first, oid = 0, "0x" + order.order_id.hex()
-            client.request("POST", "/agreements", content=_json(order.terms(blobs)), limit=MAX_MESSAGE_BYTES)
+            propose_terms(client, order, blobs)
         # From here on a failure leaves blobs reserved but unfilled: the order may not grow again.
         try:
             def put(offset: int) -> list[bytes]:
@@ -337,6 +337,12 @@ class UploadSession:
         self.touched.clear()
         return signed
 
+
+
+def propose_terms(client: SignedClient, order: OrderState, blob_count: int) -> None:
+    """``POST /agreements``: have the Provider agree to ``order``'s terms grown to
+    ``blob_count`` (a RemoteError when it refuses: another price, a smaller order, no room)."""
+    client.request("POST", "/agreements", content=_json(order.terms(blob_count)), limit=MAX_MESSAGE_BYTES)
 
 
 def cosign_update(ctx: UploadContext, order: OrderState) -> SignedUpdate:

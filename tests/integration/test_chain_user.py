@@ -8,7 +8,7 @@ import pytest
 from memo_py.chain.eip712 import OrderUpdate
 from memo_py.chain.errors import ChainRevert, InsufficientFunds
 from memo_py.chain.records import ChainOrder
-from memo_py.chain.user import UserRoleChain
+from memo_py.chain.user import PACE_BLOCKS, UserRoleChain
 from memo_py.devnet.anvil import start_anvil
 from memo_py.errors import MemoError
 from memo_py.user.chain import UserChain
@@ -46,6 +46,12 @@ def test_identity_and_protocol(world):
     assert chain.chain_id == memo.client.chain_id
     assert chain.market == memo.deployment.market
     assert chain.current_epoch() == memo.epochs.current_epoch()
+    # The pace quotes use: epoch_length blocks at the mean interval of the last PACE_BLOCKS.
+    latest = memo.client.get_block("latest")
+    first = max(0, int(latest["number"]) - PACE_BLOCKS)
+    span = int(latest["number"]) - first
+    interval = max((int(latest["timestamp"]) - int(memo.client.get_block(first)["timestamp"])) / span, 0.001)
+    assert chain.epoch_seconds() == memo.epochs.epoch_length() * interval
 
 
 def test_deposit_and_withdraw_move_the_market_balance(world):

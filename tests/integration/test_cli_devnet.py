@@ -55,8 +55,15 @@ def test_put_ls_get_rm(devnet, tmp_path):
     data = os.urandom(300_000)
     source = tmp_path / "cat.jpg"
     source.write_bytes(data)
+    quote = ok(cli(home, "user", "put", "photos/2024/cat.jpg", str(source), "--dry-run", "--json"))
     stored = ok(cli(home, "user", "put", "photos/2024/cat.jpg", str(source), "--json"))
     assert stored["size"] == len(data) and stored["content_type"] == "image/jpeg"
+    # The real Market escrowed what was quoted (less, if an epoch began in between: fewer left to pay).
+    assert 0 < stored["balance_change_wei"] <= quote["escrow_wei"]
+    account = ok(cli(home, "user", "status", "--json"))
+    (obj,) = account["objects"]
+    assert (obj["key"], obj["health"], obj["chunks_reachable"]) == ("2024/cat.jpg", "healthy", 3)
+    assert obj["paid_through"] > account["current_epoch"] and account["epoch_seconds"] > 0
     listed = ok(cli(home, "user", "ls", "photos", "--json"))
     assert [o["key"] for o in listed] == ["2024/cat.jpg"]
     assert [b["name"] for b in ok(cli(home, "user", "ls", "--json"))] == ["photos"]

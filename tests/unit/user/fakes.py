@@ -31,6 +31,8 @@ class MarketNetwork(FakeNetwork):
         self.balances: dict[str, int] = {}
         self.submitted: list[tuple[object, bytes, bytes]] = []
         self.transactions = 0
+        #: What the real chain measures from block timestamps (an 8-block epoch of 1-s blocks).
+        self.epoch_seconds = 8.0
         self._market_lock = threading.Lock()
 
     def orders_of_user(self, user: str) -> list[ChainOrder]:
@@ -125,6 +127,9 @@ class UserView:
 
     def current_epoch(self) -> int:
         return self.network.current_epoch()
+
+    def epoch_seconds(self) -> float:
+        return self.network.epoch_seconds
 
     def balance_of(self, user: str) -> int:
         return self.network.balances.get(to_checksum_address(user), 0)
