@@ -22,7 +22,9 @@ The results tree of an epoch is :class:`memo_py.chain.merkle.ResultsTree` over
 If the Keepers' quorum attests a root this Keeper did not compute (it saw a
 different verdict), :meth:`Ledger.adopt` replaces its totals of that epoch by the
 attested ones and recomputes the later epochs from their verdicts, so it agrees
-again from the next epoch on.
+again from the next epoch on. A Keeper whose ledger is behind the newest attested
+epoch (it joins a running network, or was down) does not replay what it missed:
+:meth:`Ledger.start_from` takes the attested results as its base.
 
 State is one SQLite file (WAL, synchronous FULL); amounts are stored as decimal
 text (they are uint256).
@@ -275,6 +277,30 @@ class Ledger:
                         cum_pay, cum_penalty = totals.get(provider, (0, 0))
                         totals[provider] = (cum_pay + int(pay), cum_penalty + int(penalty))
                     self._write_totals(epoch, totals)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def start_from(self, results: EpochResults, root: bytes) -> None:
+        """Continue from attested results: record ``results.epoch`` with the attested totals
+        (no verdicts of its own, marked adopted and attested with ``root``), so the next
+        epoch recorded adds to them. For a Keeper that joins late or was away: the epochs
+        it skips are attested already, and judging them now would judge old epochs against
+        today's data."""
+        if results.root != root:
+            raise ValueError(f"the results of epoch {results.epoch} do not hash to the attested root")
+        with self._lock:
+            last = self.last_epoch()
+            if last is not None and results.epoch <= last:
+                raise ValueError(f"epoch {results.epoch} is not after the last recorded epoch {last}")
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(
+                    "INSERT INTO epochs (epoch, opened, recorded, adopted, attested_root) VALUES (?, 1, ?, 1, ?)",
+                    (results.epoch, time.time(), root),
+                )
+                self._write_totals(results.epoch, {p: (pay, pen) for p, pay, pen in results.entries})
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")

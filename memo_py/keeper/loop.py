@@ -5,9 +5,13 @@ A tick, given the time ``now`` (so tests need no sleeping):
 1. **Open.** Once the current epoch's seed block is sealed and it has no seed yet,
    send ``Epochs.open_epoch`` with that block's header (another Keeper may win the
    race; that is fine: whoever opens it, the seed is the same).
-2. **Reconcile.** If the chain attested a root this Keeper did not compute,
-   adopt the attested results (:meth:`Ledger.adopt`), from the proposal a peer
-   sent or from a peer's ``GET /results/{epoch}``.
+2. **Catch up, reconcile.** A Keeper whose ledger ends before the newest attested
+   epoch (it joined a running network, or was down) starts from the attested
+   results of that epoch (:meth:`Ledger.start_from`, checked against the root on
+   chain) instead of judging old epochs against today's data; it waits, judging
+   nothing, until a peer serves them. If the chain attested a root this Keeper
+   did not compute, adopt the attested results (:meth:`Ledger.adopt`), from the
+   proposal a peer sent or from a peer's ``GET /results/{epoch}``.
 3. **Verify.** Every epoch that is over and not yet recorded, oldest first:
    an epoch without a seed is opened now (its seed is fixed by its seed block, so
    opening late changes nothing); one that can no longer be opened (its seed block
@@ -53,6 +57,8 @@ class TickReport:
     recorded: list[int] = field(default_factory=list)
     waiting: int | None = None
     adopted: list[int] = field(default_factory=list)
+    #: The attested epoch a Keeper that was behind started from.
+    caught_up: int | None = None
     attestation: Attestation | None = None
     no_quorum: int | None = None
     error: str | None = None
@@ -92,6 +98,8 @@ class EpochLoop:
                 report.opened = self.chain.open_epoch(current) is not None
             except Exception as exc:  # someone else opened it first, or the node is down
                 log.info("could not open epoch %d: %s", current, exc)
+        if not self._catch_up(report):
+            return report
         self._reconcile(report)
         last = self.ledger.last_epoch()
         epoch = self.first_epoch if last is None else last + 1
@@ -183,6 +191,24 @@ class EpochLoop:
             return
         self.ledger.mark_attested(epoch, attestation.root)
         report.attestation = attestation
+
+    def _catch_up(self, report: TickReport) -> bool:
+        """Start from the newest attested epoch's results when the ledger ends before it;
+        False while no peer serves them (the Keeper then judges nothing this tick)."""
+        latest = self.chain.latest_attested()
+        last = self.ledger.last_epoch()
+        if latest is None or latest < self.first_epoch or (last is not None and last >= latest):
+            return True
+        root = self.chain.results_root(latest)
+        results = None if root is None else self.attestor.fetch_results(latest, root)
+        if results is None:
+            log.warning("behind the attested epoch %d, and no peer serves its results yet", latest)
+            report.error = f"waiting for the attested results of epoch {latest}"
+            return False
+        log.info("starting from the attested results of epoch %d (the ledger ended at %s)", latest, last)
+        self.ledger.start_from(results, root)
+        report.caught_up = latest
+        return True
 
     def _reconcile(self, report: TickReport) -> None:
         latest = self.chain.latest_attested()

@@ -3,6 +3,8 @@ verify, pay or penalise, sign, aggregate, submit; disagreement, failover, quorum
 
 from __future__ import annotations
 
+import pytest
+
 from memo_py.chain.merkle import ResultsTree, attestation_message, results_leaf, verify_results_proof
 from memo_py.crypto import bls
 from memo_py.keeper import FAILED, PASSED
@@ -152,3 +154,54 @@ def test_a_restart_keeps_the_ledger(network, providers, make_keepers):
     assert report.recorded == [] and report.attestation is None
     with keepers.client(0, honest.account) as client:
         assert client.get_json(f"/results/{EPOCH}/{PROVIDER.address}")["cum_pay"] == str(DUE)
+
+
+def test_a_late_keeper_starts_from_the_attested_results_and_judges_only_new_epochs(network, providers, make_keepers):
+    """A Keeper that joins (or comes back) after an epoch was attested does not judge that
+    epoch against today's data: it takes the attested totals, checked against the root on
+    chain, and from the next epoch on computes, signs and attests the same roots as its peers."""
+    honest, cheater = providers
+    keepers = make_keepers()
+    keepers.stop(2)  # away while EPOCH is proven and attested
+    network.set_epoch(EPOCH, open_it=True)
+    assert set(honest.push(EPOCH, [keepers[0], keepers[1]]).values()) == {"ok"}
+    network.set_epoch(EPOCH + 1)
+    keepers.tick(1)
+    root = keepers.tick(0).attestation.root
+    keepers.stop(0)
+    keepers.stop(1)
+    keepers.start(2)
+    late = keepers[2].service.ledger
+    report = keepers.tick(2)  # no peer serves the attested results: it waits, judging nothing
+    assert report.caught_up is None and report.recorded == [] and "attested results of epoch" in report.error
+    assert late.last_epoch() is None
+    keepers.start(0)
+    keepers.start(1)
+    report = keepers.tick(2)
+    assert report.caught_up == EPOCH and report.recorded == []
+    assert late.results(EPOCH).root == root and late.attested_root(EPOCH) == root and late.verdicts(EPOCH) == []
+
+    # The next epoch: all three judge it and agree, on top of the attested totals.
+    network.set_epoch(EPOCH + 1, open_it=True)
+    for provider in providers:
+        assert set(provider.push(EPOCH + 1, keepers.servers).values()) == {"ok"}
+    network.set_epoch(EPOCH + 2)
+    for i in (2, 1):
+        assert EPOCH + 1 in keepers.tick(i).recorded
+    keepers.stop(1)  # so the quorum needs the late Keeper's signature
+    attestation = keepers.tick(0).attestation
+    assert attestation is not None and attestation.epoch == EPOCH + 1 and attestation.bitmap == 0b101
+    assert late.results(EPOCH + 1).root == attestation.root
+    assert attestation.root == ResultsTree([(honest.address, 2 * DUE, 0), (cheater.address, 0, 2 * DUE)]).root
+
+
+def test_results_that_do_not_hash_to_the_attested_root_are_not_a_start(tmp_path):
+    from memo_py.keeper.ledger import EpochResults, Ledger
+
+    ledger = Ledger(tmp_path / "ledger.db")
+    results = EpochResults.of(EPOCH, [(PROVIDER.address, DUE, 0)])
+    with pytest.raises(ValueError, match="do not hash to the attested root"):
+        ledger.start_from(results, b"\x11" * 32)
+    assert ledger.last_epoch() is None
+    ledger.start_from(results, results.root)
+    assert ledger.last_epoch() == EPOCH and ledger.results(EPOCH).root == results.root
