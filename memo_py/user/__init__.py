@@ -11,6 +11,7 @@
 - :mod:`~memo_py.user.costs`: put quotes, units (tokens per GB-month), the account's status.
 - :mod:`~memo_py.user.renewal`: lengthening orders before their term runs out.
 - :mod:`~memo_py.user.names`: S3 bucket and key rules.
+- :mod:`~memo_py.user.listing`: listing a page at a time (ListObjectsV2 rules).
 - :mod:`~memo_py.user.chain`: what the client needs from the chain (``UserChain``).
 """
 
@@ -19,6 +20,7 @@ from memo_py.user.client import MemoClient, RecoveryReport, UserConfig, master_s
 from memo_py.user.costs import AccountStatus, ObjectStatus, PutQuote, SlotCost, price_for_gb_month, wei_per_gb_month
 from memo_py.user.download import Downloader
 from memo_py.user.index import Index
+from memo_py.user.listing import MAX_KEYS, InvalidListing, Page
 from memo_py.user.manifest import (
     BucketInfo,
     ChunkPlacement,
@@ -35,6 +37,9 @@ from memo_py.user.tags import ChunkTag, TagKey
 from memo_py.user.upload import UploadPolicy, UploadSession
 
 __all__ = [
+    "Page",
+    "InvalidListing",
+    "MAX_KEYS",
     "wei_per_gb_month",
     "price_for_gb_month",
     "SlotCost",

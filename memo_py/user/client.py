@@ -36,7 +36,7 @@ import os
 import threading
 import time
 from pathlib import Path
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from concurrent.futures import ThreadPoolExecutor
 
@@ -52,6 +52,7 @@ from memo_py.user.cache import CachedIndex, IndexCache, order_states
 from memo_py.user.chain import UserChain
 from memo_py.user.costs import AccountStatus, PutQuote, object_status, placeholder_manifest, plan_slots, record_stripes
 from memo_py.user.download import Downloader
+from memo_py.user.listing import MAX_KEYS, Page, list_page
 from memo_py.user.index import Index
 from memo_py.user.manifest import (
     BucketInfo,
@@ -344,9 +345,15 @@ class MemoClient:
         *,
         content_type: str = "application/octet-stream",
         metadata: Mapping[str, str] | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> ObjectInfo:
         """Store ``data`` (bytes-like: WrongType otherwise) as ``bucket/key`` (replacing any
-        object of that key); its info."""
+        object of that key); its info.
+
+        ``progress(stored, total)`` is called as the Providers store the object's chunks:
+        bytes of encoded chunks stored so far, of ``total`` (all k+m chunks of every
+        stripe, so about (k+m)/k times the object's size), from the upload threads; it
+        reaches ``total`` before the order updates and the index record are written."""
         if not isinstance(data, (bytes, bytearray, memoryview)):  # bytes(5) is five zero bytes
             raise WrongType(f"an object's data must be bytes-like, not {type(data).__name__}")
         validate_bucket_name(bucket)
@@ -368,7 +375,7 @@ class MemoClient:
         with self._write:
             self.index.bucket(bucket)
             replaced = self.index.objects.get(bucket, {}).get(key)
-            session = UploadSession(self._ctx, stripe)
+            session = UploadSession(self._ctx, stripe, on_chunk=_progress_counter(progress, stripes))
             placements = session.place(stripes, tags)
             manifest = Manifest(
                 bucket=bucket,
@@ -398,18 +405,27 @@ class MemoClient:
                 self._release(replaced)
         return manifest.info
 
-    def get_object(self, bucket: str, key: str) -> bytes:
-        """The object's bytes (verified chunk by chunk, decrypted, etag checked)."""
-        return self._downloader.read(self.head_manifest(bucket, key))
+    def get_object(self, bucket: str, key: str, *, progress: Callable[[int, int], None] | None = None) -> bytes:
+        """The object's bytes (verified chunk by chunk, decrypted, etag checked).
+        ``progress(read, size)`` is called after each decoded segment."""
+        return b"".join(self.iter_object(bucket, key, progress=progress))
 
-    def iter_object(self, bucket: str, key: str) -> Iterator[bytes]:
+    def iter_object(
+        self, bucket: str, key: str, *, progress: Callable[[int, int], None] | None = None
+    ) -> Iterator[bytes]:
         """The object's bytes in segments, as they are decoded, for objects too large to hold.
 
         Each segment is authenticated (AES-GCM) before it is yielded, but the etag is
         checked only after the last one: the iteration then raises ChecksumMismatch.
         Write to a temporary place and keep it only once the iteration has ended.
+        ``progress(read, size)`` is called with the plaintext bytes decoded so far
+        before each segment is yielded.
         """
-        return self._downloader.iter_segments(self.head_manifest(bucket, key))
+        manifest = self.head_manifest(bucket, key)
+        segments = self._downloader.iter_segments(manifest)
+        if progress is None:
+            return segments
+        return _reporting(segments, progress, manifest.size)
 
     def head_object(self, bucket: str, key: str) -> ObjectInfo:
         return self.head_manifest(bucket, key).info
@@ -426,6 +442,28 @@ class MemoClient:
         self.index.bucket(bucket)
         manifests = list(self.index.objects.get(bucket, {}).values())
         return [m.info for m in sorted(manifests, key=lambda m: m.key) if m.key.startswith(prefix)]
+
+    def list_objects_page(
+        self,
+        bucket: str,
+        *,
+        prefix: str = "",
+        delimiter: str = "",
+        start_after: str = "",
+        max_keys: int = MAX_KEYS,
+        continuation_token: str | None = None,
+    ) -> Page[ObjectInfo]:
+        """One page of the bucket's objects, as S3's ListObjectsV2 lists them (keys by UTF-8
+        order, ``delimiter`` rolling keys up into common prefixes, at most ``max_keys``
+        entries; :mod:`memo_py.user.listing`). Pass the page's ``next_token`` as
+        ``continuation_token`` for the next one."""
+        validate_bucket_name(bucket)
+        self.index.bucket(bucket)
+        objects = self.index.objects.get(bucket, {})
+        return list_page(
+            ((key, manifest) for key, manifest in objects.items()),
+            prefix=prefix, delimiter=delimiter, start_after=start_after, max_keys=max_keys, token=continuation_token,
+        ).map(lambda manifest: manifest.info)
 
     def delete_object(self, bucket: str, key: str) -> ReleaseReport:
         """Remove the object from the index, then stop paying for its chunks (see the module
@@ -588,3 +626,30 @@ class MemoClient:
         self.index.apply(record)
         self._records.append(record)
         self._save_cache()  # against the order states of the last recovery: the next one lists these orders again
+
+
+def _progress_counter(
+    progress: Callable[[int, int], None] | None, stripes: Sequence[Sequence[bytes]]
+) -> Callable[[int], None] | None:
+    """An ``on_chunk`` for :class:`UploadSession` that reports cumulative bytes to ``progress``."""
+    if progress is None:
+        return None
+    total = sum(len(chunk) for stripe in stripes for chunk in stripe)
+    lock = threading.Lock()
+    stored = 0
+
+    def on_chunk(size: int) -> None:
+        nonlocal stored
+        with lock:  # one call at a time, in increasing order
+            stored += size
+            progress(stored, total)
+
+    return on_chunk
+
+
+def _reporting(segments: Iterator[bytes], progress: Callable[[int, int], None], size: int) -> Iterator[bytes]:
+    read = 0
+    for segment in segments:
+        read += len(segment)
+        progress(read, size)
+        yield segment

@@ -8,6 +8,7 @@ recovery gives the same index as the live client had.
 from __future__ import annotations
 
 import threading
+from datetime import datetime, timezone
 import time
 
 from memo_py.errors import BucketAlreadyExists, BucketNotEmpty, NoSuchBucket, NoSuchKey
@@ -67,7 +68,9 @@ class Index:
             self.last_record = max(self.last_record, record.record_id)
             if record.op == "create_bucket" and record.layout is not None:
                 if record.bucket not in self.buckets:
-                    self.buckets[record.bucket] = BucketInfo(name=record.bucket, layout=record.layout, created=record.time)
+                    self.buckets[record.bucket] = BucketInfo(
+                        name=record.bucket, layout=record.layout, created=datetime.fromtimestamp(record.time, timezone.utc)
+                    )
                     self.objects[record.bucket] = {}
             elif record.op == "delete_bucket":
                 self.buckets.pop(record.bucket, None)

@@ -20,6 +20,7 @@ Record ``r`` is encrypted as the object ``b"MEMO-INDEX-V1" || r (8 bytes)``.
 from __future__ import annotations
 
 import struct
+from datetime import datetime, timezone
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -108,7 +109,7 @@ class Manifest(BaseModel):
             etag=self.etag,
             content_type=self.content_type,
             metadata=self.metadata,
-            last_modified=self.created,
+            last_modified=datetime.fromtimestamp(self.created, timezone.utc),
         )
 
     def orders(self) -> set[tuple[str, str]]:
@@ -127,7 +128,8 @@ class ObjectInfo(BaseModel):
     etag: str
     content_type: str
     metadata: dict[str, str]
-    last_modified: float
+    #: When it was written (UTC).
+    last_modified: datetime
 
 
 class BucketInfo(BaseModel):
@@ -137,7 +139,8 @@ class BucketInfo(BaseModel):
 
     name: str
     layout: Layout
-    created: float
+    #: When it was created (UTC).
+    created: datetime
 
 
 class IndexRecord(BaseModel):

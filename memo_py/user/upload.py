@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -122,9 +123,14 @@ class _OtherSize(Exception):
 class UploadSession:
     """One write: place stripes (any number of :meth:`place` calls), then :meth:`commit`."""
 
-    def __init__(self, ctx: UploadContext, layout: StripeLayout) -> None:
+    def __init__(self, ctx: UploadContext, layout: StripeLayout, on_chunk: Callable[[int], None] | None = None) -> None:
         self.ctx = ctx
         self.layout = layout
+        #: Called with a chunk's size the first time a Provider stores that chunk (from the
+        #: upload threads; a chunk placed again after its Provider failed is not counted twice).
+        self.on_chunk = on_chunk
+        self._stored: set[tuple[int, int]] = set()
+        self._stored_lock = threading.Lock()
         self.slots: dict[int, MatchedProvider] = {}
         self.used: set[str] = set()
         self.touched: dict[bytes, OrderState] = {}
@@ -240,6 +246,7 @@ class UploadSession:
                 commitments = [_hex(c, 48) for c in answer["commitments"]]
                 if len(commitments) != self.layout.chunk_blobs:
                     raise CommitmentMismatch(f"{len(commitments)} commitments for a chunk of {self.layout.chunk_blobs} blobs")
+                self._stored_chunk(item)
                 return commitments
 
             with ThreadPoolExecutor(min(PUTS_IN_FLIGHT, len(items))) as puts:
@@ -248,6 +255,15 @@ class UploadSession:
             order.retired = True
             raise
         return _Placed(provider, order, first, items, commitments)
+
+    def _stored_chunk(self, item: _Item) -> None:
+        if self.on_chunk is None:
+            return
+        with self._stored_lock:
+            first = (item.stripe, item.chunk) not in self._stored
+            self._stored.add((item.stripe, item.chunk))
+        if first:
+            self.on_chunk(len(item.data))
 
     def _order_for(self, provider: MatchedProvider) -> OrderState:
         order = self.ctx.orders.pick(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -67,6 +68,38 @@ def test_list_objects_and_buckets(client):
         client.get_object("docs", "c")
     with pytest.raises(NoSuchBucket):
         client.put_object("nope", "x", b"")
+    # A page at a time, S3's way: the delimiter rolls a/ up, the token resumes past it.
+    first = client.list_objects_page("docs", delimiter="/", max_keys=1)
+    assert (first.common_prefixes, first.items, first.is_truncated) == (("a/",), (), True)
+    rest = client.list_objects_page("docs", delimiter="/", continuation_token=first.next_token)
+    assert [o.key for o in rest.items] == ["b"] and not rest.is_truncated and rest.next_token is None
+    with pytest.raises(NoSuchBucket):
+        client.list_objects_page("nope")
+
+
+def test_timestamps_are_utc_datetimes(client):
+    before = datetime.now(timezone.utc)
+    bucket = client.create_bucket("docs")
+    info = client.put_object("docs", "k", b"x")
+    after = datetime.now(timezone.utc)
+    assert bucket.created.tzinfo is not None and before - timedelta(seconds=1) <= bucket.created <= after
+    assert before - timedelta(seconds=1) <= info.last_modified <= after
+    assert client.head_object("docs", "k").last_modified == info.last_modified
+
+
+def test_progress_is_reported_as_chunks_are_stored_and_segments_read(client):
+    client.create_bucket("docs")
+    data = os.urandom(2 * SEGMENT + 100)
+    sent: list[tuple[int, int]] = []
+    client.put_object("docs", "big", data, progress=lambda done, total: sent.append((done, total)))
+    stored = client.head_manifest("docs", "big")
+    chunk_bytes = CHUNK_BLOBS * PAYLOAD_BYTES_PER_BLOB  # a chunk as sent (the Provider packs it into blobs)
+    total = len(stored.segments) * (K + M) * chunk_bytes
+    assert len(sent) == len(stored.segments) * (K + M)  # one call per chunk stored
+    assert [d for d, _ in sent] == [chunk_bytes * (i + 1) for i in range(len(sent))] and {t for _, t in sent} == {total}
+    read: list[tuple[int, int]] = []
+    assert client.get_object("docs", "big", progress=lambda done, size: read.append((done, size))) == data
+    assert read == [(SEGMENT, len(data)), (2 * SEGMENT, len(data)), (len(data), len(data))]
 
 
 @pytest.mark.parametrize("data", [5, 5.0, True, "five", None, [1, 2], {"a": 1}], ids=repr)
