@@ -13,6 +13,7 @@ from memo_py.chain.client import ChainClient
 from memo_py.chain.errors import ChainError, NotRegistered
 from memo_py.chain.records import Dispute
 from memo_py.chain.token import Token
+from memo_py.display import format_tokens
 from memo_py.errors import InvalidLength, UnknownOrder
 
 __all__ = ["Disputes", "STATUS_NONE", "STATUS_OPEN", "STATUS_ANSWERED", "STATUS_TIMED_OUT"]
@@ -69,7 +70,7 @@ class Disputes(ContractWrapper):
         minimum = self.min_bond()
         bond = minimum if bond is None else bond
         if bond < minimum:
-            raise ValueError(f"a dispute bond is at least {minimum} token wei, got {bond}")
+            raise ValueError(f"a dispute bond is at least {format_tokens(minimum)} tokens, got {format_tokens(bond)}")
         market = self.client.contract("Market", self._call("MARKET"))
         order = self.client.call(market.functions.order_of(bytes(order_id)))
         if int(order[1], 16) == 0:  # provider: zero address = no such order

@@ -21,6 +21,7 @@ from memo_py.chain.errors import AlreadyRegistered, ExitNotReady, NotRegistered,
 from memo_py.chain.records import KeeperSlot, RegisteredProvider
 from memo_py.chain.token import Token
 from memo_py.crypto import bls
+from memo_py.display import format_tokens, format_utc
 from memo_py.errors import InvalidPoint
 
 __all__ = ["Role", "USER", "PROVIDER", "KEEPER", "Registry", "g1_compress_eip2537"]
@@ -122,7 +123,9 @@ class Registry(ContractWrapper):
         minimum = self.min_pledge(role)
         pledge = minimum if pledge is None else pledge
         if pledge < minimum:
-            raise PledgeTooSmall(f"the {role.name.lower()} pledge is at least {minimum} token wei, got {pledge}")
+            raise PledgeTooSmall(
+                f"the {role.name.lower()} pledge is at least {format_tokens(minimum)} tokens, got {format_tokens(pledge)}"
+            )
         if pledge > 0:
             self.token.require_balance(pledge, f"a {role.name.lower()} pledge")
             self.token.ensure_allowance(self.address, pledge)
@@ -201,7 +204,9 @@ class Registry(ContractWrapper):
             raise ExitNotReady(f"{me} has not requested to leave the {role.name.lower()} role")
         now = int(self.client.get_block("latest")["timestamp"])
         if now < unbond_at:
-            raise ExitNotReady(f"the {role.name.lower()} pledge unbonds at {unbond_at} ({unbond_at - now} s from now)")
+            raise ExitNotReady(
+                f"the {role.name.lower()} pledge unbonds at {format_utc(unbond_at)} ({unbond_at - now} s from now)"
+            )
         return self._send("complete_exit", int(role))
 
     # ------------------------------------------------------------------ providers

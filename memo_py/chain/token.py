@@ -9,6 +9,7 @@ from web3.types import TxReceipt
 from memo_py.amounts import require_uint
 from memo_py.chain.base import ContractWrapper
 from memo_py.chain.errors import InsufficientFunds, NoSigner
+from memo_py.display import format_tokens
 from memo_py.errors import NotPermitted
 
 __all__ = ["Token", "permit_typed_data"]
@@ -116,7 +117,7 @@ class Token(ContractWrapper):
         me = self.client.require_signer()
         held = self.balance_of(me)
         if held < amount:
-            raise InsufficientFunds(f"{what} needs {amount} token wei; {me} holds {held}")
+            raise InsufficientFunds(f"{what} needs {format_tokens(amount)} tokens; {me} holds {format_tokens(held)}")
 
     def mint(self, to: str, amount: int) -> TxReceipt:
         """Create tokens (the Token's owner only: the devnet faucet)."""

@@ -43,6 +43,7 @@ from memo_py.cli.common import (
     parse_amount,
 )
 from memo_py.cli.role import tx_hex
+from memo_py.display import format_utc
 from memo_py.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -194,7 +195,7 @@ def _warn_expiring(client: MemoClient) -> None:
 
 
 def _date(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return format_utc(moment)
 
 
 def _gb_month(price: int, epoch_seconds: float) -> dict[str, Any]:
