@@ -1,7 +1,8 @@
 """The ``memo`` command line. It only parses and prints; the work is in the SDK modules.
 
 Groups: ``config`` (network settings), ``wallet``, ``role``, ``user``, ``provider``,
-``keeper``, ``demo`` and ``devnet``. Heavy imports (web3, ckzg, the native module)
+``keeper``, ``devnet`` (with ``devnet demo``, the whole network) and ``proof-demo``
+(the proof engine alone). Heavy imports (web3, ckzg, the native module)
 happen inside the commands, so ``memo --help`` stays fast.
 """
 

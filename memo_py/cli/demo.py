@@ -1,4 +1,5 @@
-"""``memo demo``: the proof engine at work on a sample file."""
+"""``memo proof-demo``: the proof engine alone at work on a sample file (``memo devnet demo``
+runs the whole network)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from memo_py.crypto import demo as engine
 __all__ = ["demo"]
 
 
-@click.command()
+@click.command("proof-demo")
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Run on this file instead of generated sample data.")
 @click.option("--size", "size_mib", type=click.FloatRange(min=0, min_open=True), default=4.0, show_default=True,

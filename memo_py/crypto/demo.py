@@ -1,4 +1,4 @@
-"""The proof engine end to end on one file (what ``memo demo`` shows).
+"""The proof engine end to end on one file (what ``memo proof-demo`` shows).
 
 :func:`run` packs a file into blobs, commits them on every core, checks the
 commitments in one batch, derives an epoch challenge, builds and verifies the
