@@ -6,8 +6,9 @@ The Market lets a co-signed update lengthen ``end_epoch`` (``seq + 1``, everythi
 else unchanged) while the order has at least one epoch to run after the current one,
 and escrows ``size × price`` for each added epoch. The Provider agrees to a renewal at
 the price of the order when its own price is not higher (``POST /agreements`` with
-the later end); a Provider that raised its price or is exiting refuses, and the data
-on that order then has to move (put the objects again) before the order ends.
+the later end); a Provider that raised its price refuses, the Market refuses to
+lengthen an order of a Provider that requested its exit, and the data on such an
+order then has to move (put the objects again) before the order ends.
 
 :func:`due` picks the orders worth renewing: on chain, still paying for live data,
 not over, and ending within ``within`` epochs. :func:`renew` renews them, each on its
