@@ -116,6 +116,10 @@ class _Placed:
     commitments: list[list[bytes]]
 
 
+class UploadAborted(Exception):
+    """The caller's thread was interrupted: the upload threads stop sending chunks."""
+
+
 class _OtherSize(Exception):
     """A recovered order holds chunks of another size than the session's."""
 
@@ -131,6 +135,9 @@ class UploadSession:
         self.on_chunk = on_chunk
         self._stored: set[tuple[int, int]] = set()
         self._stored_lock = threading.Lock()
+        #: Set when the caller's thread is interrupted (Ctrl-C) or fails: the upload threads
+        #: send no further chunk, so the interrupt takes effect after the PUTs in flight.
+        self._abort = threading.Event()
         self.slots: dict[int, MatchedProvider] = {}
         self.used: set[str] = set()
         self.touched: dict[bytes, OrderState] = {}
@@ -166,13 +173,21 @@ class UploadSession:
                 slot: self.ctx.pool.submit(self._place_slot, self.slots[slot], items) for slot, items in pending.items()
             }
             placed: dict[int, _Placed] = {}
-            for slot, future in futures.items():
-                try:
-                    placed[slot] = future.result()
-                except Exception as exc:  # any failure of a Provider: replace it
-                    errors.append(f"{self.slots[slot].address}: {exc}")
-                    log.warning("placing on %s failed: %s", self.slots[slot].address, exc)
-                    self.slots.pop(slot)
+            try:
+                for slot, future in futures.items():
+                    try:
+                        placed[slot] = future.result()
+                    except UploadAborted:
+                        raise
+                    except Exception as exc:  # any failure of a Provider: replace it
+                        errors.append(f"{self.slots[slot].address}: {exc}")
+                        log.warning("placing on %s failed: %s", self.slots[slot].address, exc)
+                        self.slots.pop(slot)
+            except BaseException:  # KeyboardInterrupt and the like: stop the upload threads
+                self._abort.set()
+                for future in futures.values():
+                    future.cancel()
+                raise
             for slot in self._check(placed):
                 bad = placed.pop(slot)
                 errors.append(f"{bad.provider.address}: returned commitments that do not match the chunks")
@@ -234,6 +249,8 @@ class UploadSession:
         # From here on a failure leaves blobs reserved but unfilled: the order may not grow again.
         try:
             def put(offset: int) -> list[bytes]:
+                if self._abort.is_set():
+                    raise UploadAborted("the upload was interrupted")
                 item = items[offset]
                 position = first + offset * self.layout.chunk_blobs
                 answer = client.request(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -141,3 +142,29 @@ def test_a_user_config_refuses_a_max_price_that_is_not_an_int():
     for bad in (True, 1.0, "10"):
         with pytest.raises(ValidationError):
             UserConfig(**good, max_price=bad)
+
+
+def test_an_interrupted_put_stops_sending_chunks_and_stores_no_object(client):
+    """Ctrl-C during a put once waited for every chunk already queued to be sent (7.5 s):
+    now the upload threads send nothing after the PUTs in flight. The test sends itself a
+    real SIGINT once the first chunk is stored, as a terminal would."""
+    client.create_bucket("docs")
+    stripes = 30
+    data = os.urandom(stripes * SEGMENT)
+    calls: list[int] = []
+
+    def progress(done: int, total: int) -> None:
+        calls.append(done)
+        if len(calls) == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # ape's handler would exit the run
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            client.put_object("docs", "big", data, progress=progress)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    client.close()  # waits for the upload threads: they have stopped
+    in_flight = (K + M) * 4  # PUTS_IN_FLIGHT per Provider
+    assert len(calls) <= 1 + in_flight < stripes * (K + M)
+    assert client.list_objects("docs") == []
