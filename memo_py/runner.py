@@ -28,9 +28,31 @@ from starlette.concurrency import run_in_threadpool
 
 from memo_py.errors import MemoError
 
-__all__ = ["DaemonFailed", "Ticker", "connect_daemon", "daemon_main", "serve_daemon"]
+__all__ = ["DaemonFailed", "QUIET_LOGGERS", "Ticker", "configure_logging", "connect_daemon", "daemon_main", "serve_daemon"]
 
 log = logging.getLogger(__name__)
+
+
+#: Libraries that log every HTTP request at INFO: a daemon makes several per epoch (proof
+#: pushes, /health checks, results), so they only show at ``debug``.
+QUIET_LOGGERS = ("httpx", "httpcore")
+
+
+def configure_logging(level: str) -> None:
+    """A daemon's logging: one line per event on standard error, at ``level``.
+
+    Below ``debug``, the HTTP client's per-request lines are left out (only its warnings
+    show); the HTTP server's access log follows the config's ``log_level`` (uvicorn's,
+    ``warning`` by default, which leaves it out).
+    """
+    import sys
+
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=sys.stderr
+    )
+    quiet = logging.NOTSET if level.lower() == "debug" else logging.WARNING
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(quiet)
 
 
 class DaemonFailed(MemoError, RuntimeError):
@@ -169,9 +191,7 @@ def daemon_main(role: str, run_from_config: Callable[[str], None], argv: list[st
     parser.add_argument("--config", required=True, help=f"the {title}'s config file (.json or .toml)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=sys.stderr
-    )
+    configure_logging(args.log_level)
     try:
         run_from_config(args.config)
     except ConfigError as exc:

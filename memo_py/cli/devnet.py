@@ -1,4 +1,4 @@
-"""``memo devnet up | status | down | demo``: a whole MEMO network on this machine.
+"""``memo devnet up | status | restart | down | demo``: a whole MEMO network on this machine.
 
 The work is in :mod:`memo_py.devnet.network` and :mod:`memo_py.devnet.demo`; this
 module only parses and prints.
@@ -7,7 +7,10 @@ module only parses and prints.
 from __future__ import annotations
 
 import json
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,24 @@ dir_option = click.option(
     envvar="MEMO_DEVNET_DIR",
     help="The devnet's directory (configs, keys, data, logs, devnet.json).",
 )
+
+
+reset_option = click.option(
+    "--reset", is_flag=True,
+    help="Stop and wipe a devnet in --dir first (what `up` wrote there, nothing else), then start clean.",
+)
+
+
+@contextmanager
+def refused_dir() -> Iterator[None]:
+    """A directory ``up`` refuses (it holds a devnet) is a usage error: one line, exit 2."""
+    from memo_py.devnet.network import DevnetInUse
+
+    try:
+        yield
+    except DevnetInUse as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
 
 
 def _printer(as_json: bool) -> Any:
@@ -55,16 +76,21 @@ def devnet() -> None:
 @click.option("--block-time", type=click.IntRange(1), default=1, show_default=True, help="Seconds per block.")
 @click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
               help="Commit processes per Provider.")
+@reset_option
 @json_option
 def up(directory: Path, providers: int, keepers: int, users: int, epoch_length: int, block_time: int,
-       workers: int, as_json: bool) -> None:
-    """Start anvil, deploy, fund and register every role, start the daemons; print endpoints."""
+       workers: int, reset: bool, as_json: bool) -> None:
+    """Start anvil, deploy, fund and register every role, start the daemons; print endpoints.
+
+    A directory that holds a devnet, running or stopped, is refused (exit 2): its
+    Providers keep the old chain's agreements. --reset wipes it and starts clean.
+    """
     from memo_py.devnet import network
 
-    with guard():
+    with guard(), refused_dir():
         record = network.up(
             directory, providers=providers, keepers=keepers, users=users, epoch_length=epoch_length,
-            block_time=block_time, workers=workers, progress=_printer(as_json),
+            block_time=block_time, workers=workers, progress=_printer(as_json), reset=reset,
         )
     if as_json:
         click.echo(json.dumps(record, indent=1))
@@ -118,6 +144,29 @@ def status(directory: Path, as_json: bool) -> None:
         raise SystemExit(1)
 
 
+@devnet.command("restart")
+@click.argument("name")
+@dir_option
+@json_option
+def restart(name: str, directory: Path, as_json: bool) -> None:
+    """Restart daemon NAME (provider-<i> or keeper-<i>, as `status` lists them).
+
+    It is stopped if it runs, started again on its config and data, and waited for
+    until its /health answers; `status` and `down` see it as before.
+    """
+    from memo_py.devnet import network
+    from memo_py.devnet.processes import ProcessTable
+
+    with guard():
+        was_running = network.restart_daemon(directory, name)
+        entry = ProcessTable(directory).load()[name]
+    if as_json:
+        click.echo(json.dumps({"name": name, "pid": entry.pid, "was_running": was_running, "log": entry.log}))
+    else:
+        click.echo(f"restarted {name} (pid {entry.pid}; it was {'running' if was_running else 'not running'}); "
+                   f"log {entry.log}")
+
+
 @devnet.command("down")
 @dir_option
 @json_option
@@ -138,14 +187,17 @@ def down(directory: Path, as_json: bool) -> None:
               help="Size of the sample file (random bytes), in MiB.")
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Run the devnet here and keep it (default: a temporary directory, removed after).")
+@reset_option
 @json_option
-def demo(size_mib: float, directory: Path | None, as_json: bool) -> None:
+def demo(size_mib: float, directory: Path | None, reset: bool, as_json: bool) -> None:
     """The whole lifecycle on a fresh devnet: store a file, prove and attest two epochs,
     withdraw a Provider's pay, read the file back, report, stop the devnet."""
     from memo_py.devnet.demo import run_demo
 
     try:
-        report = run_demo(size=int(size_mib * 2**20), directory=directory, progress=_printer(as_json))
+        with refused_dir():
+            report = run_demo(size=int(size_mib * 2**20), directory=directory, progress=_printer(as_json),
+                              reset=reset)
     except Exception as exc:
         fail(exc)
         return

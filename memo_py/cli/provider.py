@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -27,7 +25,10 @@ log_level_option = click.option(
 
 
 def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=sys.stderr)
+    """As ``python -m memo_py.<role>``: :func:`memo_py.runner.configure_logging`."""
+    from memo_py.runner import configure_logging as configure
+
+    configure(level)
 
 
 def run_daemon(module: str, config_path: Path, net: Network) -> None:

@@ -26,16 +26,15 @@ over processes.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import NamedTuple, overload
 
 import ckzg
 import py_arkworks_bls12381 as ark
 
 from memo_py import native
+from memo_py.children import worker_pool
 from memo_py.cores import usable_cores
 from memo_py.crypto.setup import trusted_setup
 from memo_py.errors import InvalidLength, InvalidPoint, InvalidProof, NonCanonicalElement
@@ -196,11 +195,9 @@ def commit_many(blobs: Blobs, workers: int | None = None) -> list[bytes]:
     trusted_setup()
     if workers == 1 or len(items) < 4:
         return _commit_chunk(items)
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
     step = -(-len(items) // (workers * 4))  # a few chunks per worker, to balance load
     chunks = [items[k : k + step] for k in range(0, len(items), step)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with worker_pool(workers) as pool:  # workers die with this process (memo_py.children)
         return [c for part in pool.map(_commit_chunk, chunks) for c in part]
 
 

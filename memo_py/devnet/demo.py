@@ -228,14 +228,22 @@ def run_demo(
 
     The devnet lives in ``directory`` (a new temporary directory by default), which is
     removed afterwards unless ``keep`` is set or a step failed (its logs are kept then).
+    ``devnet_options`` go to :func:`memo_py.devnet.network.up`: ``reset=True`` lets a
+    ``directory`` that holds an earlier devnet (an earlier demo's) be wiped and reused.
     """
     say = progress or (lambda _message: None)
     started = time.monotonic()
     path = Path(directory) if directory is not None else Path(tempfile.mkdtemp(prefix="memo-devnet-"))
     failed = True
+    refused = False
+    record = None
     try:
         say(f"starting a devnet in {path}")
-        record = network.up(path, progress=say, **devnet_options)
+        try:
+            record = network.up(path, progress=say, **devnet_options)
+        except network.DevnetInUse:
+            refused = True  # nothing was started, nothing in the directory changed
+            raise
         report = store_and_settle(path, size=size, progress=say)
         report["devnet"] = {
             "directory": str(path),
@@ -248,10 +256,10 @@ def run_demo(
         }
         failed = False
     finally:
-        if (path / "processes.json").exists():
+        if record is not None:  # a failed `up` stopped what it started; one refused started nothing
             stopped = network.down(path)
             say(f"devnet stopped ({len(stopped)} processes)")
-        if failed:
+        if failed and not refused:
             say(f"the devnet's logs are kept in {path / 'logs'}")
         elif not keep and directory is None:
             shutil.rmtree(path, ignore_errors=True)

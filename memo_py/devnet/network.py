@@ -36,6 +36,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -54,6 +56,7 @@ from memo_py.errors import ConfigError, MemoError
 
 __all__ = [
     "DevnetError",
+    "DevnetInUse",
     "FUNDS",
     "DEVNET_FILE",
     "up",
@@ -84,6 +87,84 @@ PRICE = 10**9
 
 class DevnetError(MemoError, RuntimeError):
     """The devnet could not be started, or is not running."""
+
+
+class DevnetInUse(DevnetError):
+    """``up`` was given a directory that holds a devnet already, running or stopped."""
+
+
+#: Directories ``up`` makes for each role, in its directory.
+_ROLE_DIR = re.compile(r"(provider|keeper|user)-[0-9]+")
+#: Files and directories ``up`` writes besides the role directories.
+_DEVNET_ENTRIES = (DEVNET_FILE, "deployment.json", "processes.json", "processes.tmp", "keys", "logs")
+#: Files only ``up`` writes: one of them tells a devnet's directory (and what --reset may wipe).
+_DEVNET_MARKERS = (DEVNET_FILE, "processes.json", "deployment.json")
+
+
+def _leftovers(directory: Path) -> list[Path]:
+    """What an earlier ``up`` left in ``directory`` (only names ``up`` itself writes)."""
+    if not directory.is_dir():
+        return []
+    found = [directory / name for name in _DEVNET_ENTRIES if (directory / name).exists()]
+    found += sorted(p for p in directory.iterdir() if p.is_dir() and _ROLE_DIR.fullmatch(p.name))
+    return found
+
+
+def _is_devnet(directory: Path) -> bool:
+    return any((directory / name).is_file() for name in _DEVNET_MARKERS)
+
+
+def _wipe(directory: Path) -> tuple[list[str], list[str]]:
+    """Stop what the devnet in ``directory`` runs and remove what ``up`` wrote there (nothing
+    else); the names stopped and the entries removed."""
+    stopped = ProcessTable(directory).stop_all() if (directory / "processes.json").exists() else []
+    removed = []
+    for path in _leftovers(directory):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+        removed.append(path.name)
+    return stopped, removed
+
+
+def _refuse_or_reset(directory: Path, reset: bool, say: Callable[[str], None]) -> None:
+    """``up``'s check of its directory: raise :class:`DevnetInUse` (touching nothing) if it
+    holds a devnet and ``reset`` is not set; with ``reset``, stop and wipe that devnet."""
+    if directory.exists() and not directory.is_dir():
+        raise DevnetInUse(f"{directory} is not a directory")
+    leftovers = _leftovers(directory)
+    if not leftovers:
+        return
+    names = ", ".join(p.name for p in leftovers)
+    if not _is_devnet(directory):
+        # Names `up` uses, but none of the files only `up` writes: maybe not a devnet's at all.
+        raise DevnetInUse(
+            f"{directory} holds {names} but no devnet record ({', '.join(_DEVNET_MARKERS)}), "
+            "so neither `up` nor --reset will touch it: move them away or pick another --dir"
+        )
+    try:
+        running = _running(directory)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise DevnetInUse(
+            f"{directory / 'processes.json'} is unreadable ({exc}), so what runs there is unknown: "
+            "stop its processes by hand and remove the file"
+        ) from None
+    if reset:
+        stopped, removed = _wipe(directory)
+        say(f"reset {directory}: " + (f"stopped {', '.join(stopped)}; " if stopped else "")
+            + f"removed {', '.join(removed)}")
+    elif running:
+        raise DevnetInUse(
+            f"a devnet is running in {directory} ({', '.join(running)}): `memo devnet down --dir {directory}` "
+            "stops it, or --reset stops and wipes it and starts clean"
+        )
+    else:
+        raise DevnetInUse(
+            f"{directory} holds a stopped devnet ({names}); its Providers keep the old chain's agreements, "
+            "which a new chain would refuse every write to: --reset wipes it and starts clean, "
+            "or pick another --dir"
+        )
 
 
 def mnemonic_account(index: int, mnemonic: str = DEFAULT_MNEMONIC) -> LocalAccount:
@@ -175,9 +256,15 @@ def up(
     sample_size: int = DEFAULT_SAMPLE_SIZE,
     progress: Callable[[str], None] | None = None,
     timeout: float = 120.0,
+    reset: bool = False,
 ) -> dict[str, Any]:
     """Start a devnet in ``directory`` (see the module docstring); its ``devnet.json`` record.
 
+    A directory that holds a devnet already is refused (:class:`DevnetInUse`), running or
+    stopped: a stopped one's Providers still hold the old chain's agreements, and the
+    new chain would refuse every write to them. ``reset`` stops whatever of it still runs
+    and removes what an earlier ``up`` wrote there (its record, deployment, keys, logs,
+    process table and role directories; nothing else), then starts clean.
     On any failure everything started so far is stopped again before the error propagates.
     """
     from memo_py.chain.client import ChainClient
@@ -191,10 +278,8 @@ def up(
     if epoch_length < 2 or block_time < 1:
         raise ValueError("epoch_length must be at least 2 blocks and block_time at least 1 s")
     directory = Path(directory).resolve()
+    _refuse_or_reset(directory, reset, say)
     directory.mkdir(parents=True, exist_ok=True)
-    running = _running(directory)
-    if running:
-        raise DevnetError(f"a devnet is already running in {directory} ({', '.join(running)}): `memo devnet down` first")
     table = ProcessTable(directory)
     started = time.monotonic()
     try:
@@ -376,16 +461,31 @@ def up(
         raise
 
 
-def restart_daemon(directory: str | os.PathLike[str], name: str, timeout: float = 60.0) -> None:
-    """Start daemon ``name`` of the devnet again (after it was stopped or killed); wait for /health."""
+def restart_daemon(directory: str | os.PathLike[str], name: str, timeout: float = 60.0) -> bool:
+    """Restart daemon ``name`` (``provider-<i>``, ``keeper-<i>``) of the devnet; whether it was running.
+
+    Stops it (and its process group) if it runs, starts it again on its config and data
+    as a process of the devnet's table (so ``status`` and ``down`` see it), and waits for
+    its /health. A devnet whose anvil is not running is refused (:class:`DevnetError`)
+    before anything is stopped.
+    """
     record = load(directory)
     daemons = {d["name"]: ("provider", d["endpoint"], d) for d in record["providers"]}
     daemons.update({d["name"]: ("keeper", d["url"], d) for d in record["keepers"]})
     if name not in daemons:
         raise DevnetError(f"the devnet has no daemon {name!r} (it has {', '.join(daemons)})")
     role, url, entry = daemons[name]
-    ProcessTable(directory).start(name, _daemon_args(role, entry["config"]))
+    table = ProcessTable(directory)
+    anvil = table.load().get("anvil")
+    if anvil is None or not anvil.alive():
+        raise DevnetError(
+            f"the devnet in {directory} is stopped (its anvil is not running), so {name} has no chain to "
+            "serve: `memo devnet up --reset` starts a new devnet"
+        )
+    was_running = table.stop(name)
+    table.start(name, _daemon_args(role, entry["config"]))
     wait_healthy(directory, [name], [url], timeout)
+    return was_running
 
 
 def status(directory: str | os.PathLike[str]) -> dict[str, Any]:

@@ -4,7 +4,10 @@ Each process is started in its own session with its output in its own log
 file, and recorded in ``<devnet dir>/processes.json`` with its pid and its
 start time as the kernel reports it (``/proc/<pid>/stat`` field 22). ``stop``
 signals a recorded pid only if that start time still matches, so a pid the
-kernel has since given to someone else's process is never touched.
+kernel has since given to someone else's process is never touched. It stops the
+process's whole group (its session), so that no child outlives its daemon in
+the table: a Provider's commit workers go with it, even after the daemon itself
+was killed.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-__all__ = ["ManagedProcess", "ProcessTable", "process_start_time"]
+__all__ = ["ManagedProcess", "ProcessTable", "group_members", "process_start_time"]
 
 
 def process_start_time(pid: int) -> int | None:
@@ -99,19 +102,33 @@ class ProcessTable:
         return entry
 
     def stop(self, name: str, timeout: float = 10.0) -> bool:
-        """Stop one recorded process (TERM, then KILL after ``timeout``); False if it was not running."""
+        """Stop one recorded process and its whole process group (TERM, then KILL after
+        ``timeout``); False if none of it was running.
+
+        The group is the daemon's session (each is started as its own): its commit
+        workers and anything else it forked. Members left behind by a daemon that was
+        killed are stopped too, unless its pid now belongs to another process (then the
+        group is not ours: while any member of our group lived, the kernel would not
+        have given that pid to anyone).
+        """
         table = self.load()
         entry = table.pop(name, None)
         self._save(table)
-        if entry is None or not entry.alive():
+        if entry is None:
             return False
-        os.killpg(entry.pid, signal.SIGTERM)
+        leader = entry.alive()
+        if not leader and process_start_time(entry.pid) is not None:
+            return False  # a recycled pid: never signal it or its group
+        members = group_members(entry.pid)
+        if not leader and not members:
+            return False
+        _signal_group(entry.pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        while entry.alive() and time.monotonic() < deadline:
+        while (entry.alive() or group_members(entry.pid)) and time.monotonic() < deadline:
             _reap(entry.pid)
             time.sleep(0.05)
-        if entry.alive():
-            os.killpg(entry.pid, signal.SIGKILL)
+        if entry.alive() or group_members(entry.pid):
+            _signal_group(entry.pid, signal.SIGKILL)
             _reap(entry.pid)
         return True
 
@@ -122,6 +139,29 @@ class ProcessTable:
             if self.stop(name, timeout):
                 stopped.append(name)
         return stopped
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live processes (not zombies) of process group ``pgid``, from ``/proc``."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            members.append(int(entry.name))
+    return members
+
+
+def _signal_group(pgid: int, signum: int) -> None:
+    try:
+        os.killpg(pgid, signum)
+    except ProcessLookupError:  # the whole group is gone already
+        pass
 
 
 def _reap(pid: int) -> None:

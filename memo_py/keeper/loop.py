@@ -97,7 +97,7 @@ class EpochLoop:
             try:
                 report.opened = self.chain.open_epoch(current) is not None
             except Exception as exc:  # someone else opened it first, or the node is down
-                log.info("could not open epoch %d: %s", current, exc)
+                log.debug("could not open epoch %d: %s", current, exc)
         if not self._catch_up(report):
             return report
         self._reconcile(report)
@@ -119,7 +119,7 @@ class EpochLoop:
             try:
                 self.chain.open_epoch(epoch)
             except ChainRevert as exc:  # too old to open, or a peer opened it just now
-                log.info("epoch %d not opened: %s", epoch, exc)
+                log.debug("epoch %d not opened: %s", epoch, exc)
             seed = self.chain.seed_of(epoch)
         if seed is None:
             self.ledger.record_epoch(epoch, [], opened=False)

@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from starlette.concurrency import run_in_threadpool
 
 from memo_py import native
+from memo_py.children import worker_pool
 from memo_py.cores import usable_cores
 from memo_py.crypto import kzg
 from memo_py.crypto.setup import trusted_setup
@@ -51,14 +52,20 @@ class Committer:
         self._pool: ProcessPoolExecutor | None = None
 
     def start(self) -> Committer:
-        """Load the setup, fork the workers and wait until they answer (blocking)."""
+        """Load the setup, fork the workers and wait until they answer (blocking).
+
+        Call it from a thread that lives as long as the pool: the workers are killed
+        when the thread that forked them exits (:mod:`memo_py.children`).
+        """
         if self._pool is not None:
             return self
         trusted_setup()
+        # Workers die with the daemon, even a killed one (memo_py.children); they are
+        # forked here, by the thread that calls start(), which must live as long as the pool.
         if "fork" in multiprocessing.get_all_start_methods():
-            pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
+            pool = worker_pool(self.workers)
         else:  # pragma: no cover - platforms without fork load the setup in each worker
-            pool = ProcessPoolExecutor(self.workers, initializer=_load_setup)
+            pool = worker_pool(self.workers, fork=False, initializer=_load_setup)
         for future in [pool.submit(_ready) for _ in range(self.workers)]:
             future.result()
         self._pool = pool

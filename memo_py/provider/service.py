@@ -348,7 +348,10 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await run_in_threadpool(service.start)
+        # On the server's own thread, not a pool thread: the commit workers forked here
+        # die with the thread that forked them (memo_py.children), and a pool thread may
+        # exit while the server runs. Nothing is served before start-up ends.
+        service.start()
         try:
             yield
         finally:

@@ -88,7 +88,7 @@ def test_up_starts_every_role_and_reports_it(devnet):
     report = network.status(directory)
     assert report["running"] and all(d["healthy"] for d in report["daemons"])
     assert report["chain"]["epoch"] >= 0
-    with pytest.raises(network.DevnetError, match="already running"):
+    with pytest.raises(network.DevnetInUse, match="a devnet is running in .*memo devnet down"):
         network.up(directory)
 
 

@@ -49,3 +49,71 @@ def test_stop_all_and_double_start(tmp_path):
     table.start("b", SLEEPER)
     assert table.stop_all() == ["b", "a"]
     assert process_start_time(2**22 + 7) is None
+
+
+def children_of(pid: int) -> list[int]:
+    """Live children of ``pid``, from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat").read()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2 :].split()
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry))
+    return found
+
+
+def wait_until(condition, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+POOL_OWNER = [
+    sys.executable,
+    "-c",
+    "import time\n"
+    "from memo_py.children import worker_pool\n"
+    "pool = worker_pool(2)\n"
+    "print('workers', *[f.result() for f in [pool.submit(time.sleep, 0) for _ in range(2)]], flush=True)\n"
+    "time.sleep(60)\n",
+]
+
+
+def test_pool_workers_die_with_a_killed_parent(tmp_path):
+    table = ProcessTable(tmp_path)
+    entry = table.start("provider-1", POOL_OWNER, env={**os.environ, "PYTHONPATH": os.getcwd()})
+    assert wait_until(lambda: "workers" in open(entry.log).read(), 30), open(entry.log).read()
+    workers = children_of(entry.pid)
+    assert len(workers) == 2
+    os.kill(entry.pid, 9)
+    assert wait_until(lambda: not any(process_start_time(w) for w in workers), 3.0)
+    table.stop("provider-1")
+
+
+def test_stop_ends_what_is_left_of_a_killed_process_group(tmp_path):
+    table = ProcessTable(tmp_path)
+    # A parent whose child ignores TERM and knows nothing of its parent's death.
+    parent = [sys.executable, "-c",
+              "import subprocess, sys, time\n"
+              "child = subprocess.Popen([sys.executable, '-c', 'import signal, time; "
+              "signal.signal(signal.SIGTERM, signal.SIG_IGN); print(1, flush=True); time.sleep(60)'], "
+              "stdout=subprocess.PIPE)\n"
+              "child.stdout.readline()\n"
+              "print('child', child.pid, flush=True)\n"
+              "time.sleep(60)\n"]
+    entry = table.start("keeper-1", parent)
+    assert wait_until(lambda: "child" in open(entry.log).read(), 10)
+    child = int(open(entry.log).read().split()[-1])
+    os.kill(entry.pid, 9)
+    assert wait_until(lambda: not entry.alive())
+    assert process_start_time(child) is not None  # orphaned, still running
+    assert table.stop("keeper-1", timeout=1.0) is True
+    assert wait_until(lambda: process_start_time(child) is None)
+    assert table.stop("keeper-1") is False
