@@ -43,6 +43,8 @@ __all__ = [
     "MemoGroup",
     "wallets",
     "read_password",
+    "ask_secret",
+    "NoPassword",
 ]
 
 #: Token and ETH amounts on the command line have this many decimals (wei).
@@ -61,7 +63,9 @@ password_option = click.option(
     "--password-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="Read the wallet password from this file (else $MEMO_PASSWORD, else a prompt).",
+    envvar="MEMO_PASSWORD_FILE",
+    help="Read the wallet password from this file [env MEMO_PASSWORD_FILE] (else $MEMO_PASSWORD, "
+    "else a prompt on a terminal).",
 )
 
 
@@ -69,12 +73,26 @@ def wallets(home: Path) -> WalletStore:
     return WalletStore(home / "wallets")
 
 
+class NoPassword(MemoError, PermissionError):
+    """A wallet password is needed, and there is neither a terminal to ask on nor a file or
+    variable that holds it."""
+
+
 def read_password(password_file: Path | None, *, confirm: bool = False) -> str:
+    """The wallet password: ``--password-file`` (or ``$MEMO_PASSWORD_FILE``, read once), else
+    ``$MEMO_PASSWORD``, else a hidden prompt. Without a terminal there is no prompt: NoPassword."""
     if password_file is not None:
         return password_file.read_text().rstrip("\n")
     if "MEMO_PASSWORD" in os.environ:
         return os.environ["MEMO_PASSWORD"]
-    return click.prompt("Password", hide_input=True, confirmation_prompt=confirm)
+    return ask_secret("Password", confirm=confirm, instead="set MEMO_PASSWORD or MEMO_PASSWORD_FILE, or pass --password-file")
+
+
+def ask_secret(label: str, *, confirm: bool = False, instead: str) -> str:
+    """A hidden prompt on the terminal; without one, NoPassword saying what to do ``instead``."""
+    if not sys.stdin.isatty():
+        raise NoPassword(f"no terminal to ask for the {label.lower()}: {instead}")
+    return click.prompt(label, hide_input=True, confirmation_prompt=confirm)
 
 
 def emit(data: dict[str, Any] | list[dict[str, Any]], as_json: bool, title: str | None = None) -> None:

@@ -9,6 +9,7 @@ import click
 from memo_py.cli.common import (
     Network,
     amount_fields,
+    ask_secret,
     emit,
     fail,
     guard,
@@ -52,8 +53,8 @@ def new(name: str, home: Path, password_file: Path | None, as_json: bool) -> Non
 @json_option
 def import_(name: str, key_file: Path | None, home: Path, password_file: Path | None, as_json: bool) -> None:
     """Import an existing private key into an encrypted wallet."""
-    key = key_file.read_text().strip() if key_file else click.prompt("Private key (hex)", hide_input=True)
     try:
+        key = key_file.read_text().strip() if key_file else ask_secret("Private key (hex)", instead="pass --key-file")
         created = wallets(home).import_key(name, key, read_password(password_file, confirm=True))
     except MemoError as exc:
         fail(exc)

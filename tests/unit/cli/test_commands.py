@@ -39,7 +39,8 @@ def home(tmp_path, keystore):
 
 def run(home, *args, password="pw"):
     env = {"MEMO_PASSWORD": password} if password is not None else {}
-    for name in ("MEMO_RPC_URL", "MEMO_DEPLOYMENT", "MEMO_WALLET", "MEMO_KEEPERS", "MEMO_HOME"):
+    for name in ("MEMO_RPC_URL", "MEMO_DEPLOYMENT", "MEMO_WALLET", "MEMO_KEEPERS", "MEMO_HOME", "MEMO_PASSWORD",
+                 "MEMO_PASSWORD_FILE"):
         env.setdefault(name, None)
     return CliRunner(mix_stderr=False).invoke(main, [*args, "--home", str(home)], env=env)
 
@@ -195,3 +196,10 @@ def test_every_command_has_help_and_json_where_it_prints_data():
             command = command.commands[name]
         if not isinstance(command, click.Group) and path[-1] != "run" and path[0] != "devnet":
             assert any(p.name == "as_json" for p in command.params), path
+
+
+def test_unlocking_without_a_terminal_or_a_password_says_how(home):
+    result = run(home, "user", "deposit", "1", password=None)
+    assert result.stderr == ("error: no terminal to ask for the password: set MEMO_PASSWORD or MEMO_PASSWORD_FILE, "
+                             "or pass --password-file\n")
+    one_error(result)

@@ -51,3 +51,32 @@ def test_a_wrong_password_does_not_open_the_wallet(tmp_path):
     store.create("keeper", "right")
     with pytest.raises(WrongPassword):
         store.unlock("keeper", "wrong")
+
+
+NO_TTY = ("error: no terminal to ask for the password: set MEMO_PASSWORD or MEMO_PASSWORD_FILE, "
+          "or pass --password-file\n")
+
+
+def test_without_a_terminal_or_a_password_the_error_names_the_variables(tmp_path):
+    key_file = tmp_path / "key"
+    key_file.write_text(KEY)
+    env = {"MEMO_PASSWORD": None, "MEMO_PASSWORD_FILE": None}
+    result = CliRunner(mix_stderr=False).invoke(
+        main, ["wallet", "import", "user", "--key-file", str(key_file), "--home", str(tmp_path)], env=env
+    )
+    assert (result.exit_code, result.stderr) == (1, NO_TTY)
+    result = CliRunner(mix_stderr=False).invoke(main, ["wallet", "import", "user", "--home", str(tmp_path)], env=env)
+    assert (result.exit_code, result.stderr) == (1, "error: no terminal to ask for the private key (hex): pass --key-file\n")
+    assert not (tmp_path / "wallets").exists()
+
+
+def test_the_password_comes_from_memo_password_file(tmp_path):
+    key_file, password_file = tmp_path / "key", tmp_path / "password"
+    key_file.write_text(KEY)
+    password_file.write_text("from-file\n")
+    env = {"MEMO_PASSWORD": None, "MEMO_PASSWORD_FILE": str(password_file)}
+    result = CliRunner(mix_stderr=False).invoke(
+        main, ["wallet", "import", "user", "--key-file", str(key_file), "--home", str(tmp_path)], env=env
+    )
+    assert result.exit_code == 0, result.stderr
+    assert WalletStore(tmp_path / "wallets").unlock("user", "from-file") == bytes.fromhex(KEY[2:])
