@@ -65,8 +65,13 @@ def import_(name: str, key_file: Path | None, home: Path, password_file: Path | 
 @home_option
 @json_option
 def list_(home: Path, as_json: bool) -> None:
-    """List the wallets in the home directory."""
-    emit([{"name": w.name, "address": w.address} for w in wallets(home).list()], as_json, title="wallets")
+    """List the wallets in the home directory (and, on stderr, the files that are not keystores)."""
+    good, damaged = wallets(home).scan()
+    for problem in damaged:
+        click.echo(f"error: {problem}", err=True)
+    emit([{"name": w.name, "address": w.address} for w in good], as_json, title="wallets")
+    if damaged:
+        raise SystemExit(1)
 
 
 @wallet.command("balance")
