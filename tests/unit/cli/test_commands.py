@@ -203,3 +203,10 @@ def test_unlocking_without_a_terminal_or_a_password_says_how(home):
     assert result.stderr == ("error: no terminal to ask for the password: set MEMO_PASSWORD or MEMO_PASSWORD_FILE, "
                              "or pass --password-file\n")
     one_error(result)
+
+
+def test_get_into_a_missing_directory_fails_before_downloading(home, tmp_path):
+    out = tmp_path / "nowhere" / "cat.jpg"
+    result = run(home, "user", "get", "photos/cat.jpg", str(out))
+    assert result.stderr == f"error: directory {out.parent} does not exist: create it, or give another OUT\n"
+    one_error(result)
