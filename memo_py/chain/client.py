@@ -230,7 +230,13 @@ class ChainClient:
         except ContractLogicError as exc:
             raise revert_from(exc, function) from None
         except (requests.ConnectionError, requests.Timeout) as exc:
-            raise ChainUnavailable(f"no answer from the chain node: {exc}") from exc
+            # one line naming the node; urllib3's "Max retries exceeded ..." stays in __cause__
+            raise ChainUnavailable(f"no answer from the chain node at {self.rpc_url}") from exc
+
+    @property
+    def rpc_url(self) -> str:
+        """The JSON-RPC URL of the node (``"(unknown)"`` for a provider without one)."""
+        return str(getattr(self.w3.provider, "endpoint_uri", None) or "(unknown)")
 
     # ------------------------------------------------------------------ calls
 

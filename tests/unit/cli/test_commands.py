@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from memo_py.cli import main
-from memo_py.cli.settings import Settings, save_settings
+from memo_py.cli.settings import Settings, load_settings, save_settings
 from memo_py.devnet.anvil import free_port
 from memo_py.wallet import WalletStore
 
@@ -117,7 +117,11 @@ def test_wrong_password(home):
 
 
 def test_unreachable_rpc(home):
-    one_error(run(home, "user", "deposit", "1"), "no answer from the chain node")
+    url = load_settings(home).rpc_url
+    result = run(home, "user", "deposit", "1")
+    assert result.stderr == (f"error: no answer from the chain node at {url} (is it running? set it with --rpc "
+                             "or `memo config set rpc-url`)\n")
+    one_error(result)
     one_error(run(home, "wallet", "balance"), "no answer from the chain node")
     one_error(run(home, "provider", "status", "0x" + "ab" * 20), "no answer from the chain node")
 
