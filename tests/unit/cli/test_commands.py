@@ -214,3 +214,18 @@ def test_get_into_a_missing_directory_fails_before_downloading(home, tmp_path):
     result = run(home, "user", "get", "photos/cat.jpg", str(out))
     assert result.stderr == f"error: directory {out.parent} does not exist: create it, or give another OUT\n"
     one_error(result)
+
+
+def test_bls_keygen_writes_a_key_register_keeper_reads(tmp_path):
+    from memo_py.cli.role import read_bls_key
+    from memo_py.crypto import bls
+
+    out = tmp_path / "keeper.bls"
+    result = CliRunner(mix_stderr=False).invoke(main, ["role", "bls-keygen", str(out), "--json"])
+    assert result.exit_code == 0, result.stderr
+    key = read_bls_key(out)  # the reader of `memo role register keeper --bls-key-file`
+    assert json.loads(result.stdout) == {"file": str(out), "bls_pubkey": "0x" + bls.public_key(key).hex()}
+    assert out.stat().st_mode & 0o777 == 0o600
+    again = CliRunner(mix_stderr=False).invoke(main, ["role", "bls-keygen", str(out)])
+    assert again.exit_code == 1 and again.stderr.startswith("error: ") and "exists" in again.stderr
+    assert read_bls_key(out) == key
