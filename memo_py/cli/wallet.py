@@ -16,6 +16,7 @@ from memo_py.cli.common import (
     home_option,
     json_option,
     network_options,
+    parse_amount,
     password_option,
     read_password,
     wallets,
@@ -97,3 +98,22 @@ def balance(name: str | None, net: Network, as_json: bool) -> None:
             "symbol": memo.token.symbol(),
         }
     emit(record, as_json, title="balance")
+
+
+@wallet.command("send")
+@click.argument("to", metavar="TO")
+@click.argument("amount")
+@network_options()
+@json_option
+def send(to: str, amount: str, net: Network, as_json: bool) -> None:
+    """Send AMOUNT ETH (up to 18 decimals: 0.5) from the chosen wallet to TO (an address or a wallet name)."""
+    from memo_py.cli.role import tx_hex
+
+    with guard():
+        wei = parse_amount(amount)
+        label, address = net.resolve(to)
+        memo = net.contracts()
+        receipt = memo.client.transfer(address, wei)
+        record = {"from": memo.address, "to": address, "wallet": label, **amount_fields("eth", wei),
+                  "tx": tx_hex(receipt)}
+    emit(record, as_json, title="sent")

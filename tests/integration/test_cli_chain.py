@@ -160,3 +160,16 @@ def test_bad_input_on_a_live_chain(world):
     data = json.loads((home / "deployment.json").read_text())
     other_chain.write_text(json.dumps({**data, "chain_id": 1}))
     one_error(cli(home, "wallet", "balance", "--deployment", str(other_chain)), "chain 1")
+
+
+def test_wallet_send_moves_eth(world):
+    home, memo = world
+    poor = mnemonic_account(4).address
+    before = memo.client.balance(poor)
+    record = ok(cli(home, "wallet", "send", "poor", "0.25", "--json"))
+    assert record["to"] == poor and record["wallet"] == "poor" and record["eth_wei"] == UNIT // 4
+    assert memo.client.balance(poor) == before + UNIT // 4
+    one_error(cli(home, "wallet", "send", poor, "ten"), "'ten' is not a number")
+    result = cli(home, "wallet", "send", poor, "-1")
+    assert (result.exit_code, result.stderr) == (
+        1, "error: amount -1 is negative: give a positive number of tokens like 10 or 10.5\n")
