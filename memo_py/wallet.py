@@ -17,7 +17,7 @@ from eth_account import Account
 
 from memo_py.errors import ConfigError, MemoError
 
-__all__ = ["DEFAULT_HOME", "WalletExists", "WrongPassword", "Wallet", "WalletStore"]
+__all__ = ["DEFAULT_HOME", "WalletExists", "WrongPassword", "WalletDamaged", "Wallet", "WalletStore"]
 
 #: Where the CLI keeps its files unless ``--home`` or ``$MEMO_HOME`` says otherwise.
 DEFAULT_HOME = Path(os.environ.get("MEMO_HOME", Path.home() / ".memo"))
@@ -31,6 +31,14 @@ class WalletExists(MemoError, FileExistsError):
 
 class WrongPassword(MemoError, PermissionError):
     """The password does not open the keystore."""
+
+
+class WalletDamaged(MemoError, ValueError):
+    """A keystore file is not a keystore: not JSON, or fields missing or malformed. ``path`` names it."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 @dataclass(frozen=True)
@@ -78,25 +86,91 @@ class WalletStore:
         return Wallet(name, account.address, path)
 
     def get(self, name: str) -> Wallet:
+        """Wallet ``name``; ConfigError when there is none, WalletDamaged when its file is not a keystore."""
         path = self._path(name)
-        try:
-            keystore = json.loads(path.read_text())
-        except FileNotFoundError:
-            raise ConfigError(f"no wallet named {name!r} in {self.directory}") from None
-        return Wallet(name, _address(keystore), path)
+        return Wallet(name, _address(_read_keystore(path, f"no wallet named {name!r} in {self.directory}")), path)
+
+    def scan(self) -> tuple[list[Wallet], list[WalletDamaged]]:
+        """The readable wallets, and one WalletDamaged per file that is not a keystore."""
+        good: list[Wallet] = []
+        damaged: list[WalletDamaged] = []
+        if not self.directory.is_dir():
+            return good, damaged
+        for path in sorted(self.directory.glob("*.json")):
+            try:
+                good.append(self.get(path.stem))
+            except WalletDamaged as exc:
+                damaged.append(exc)
+            except ConfigError as exc:  # a file whose name is not a wallet name
+                damaged.append(WalletDamaged(str(exc), path))
+        return good, damaged
 
     def list(self) -> list[Wallet]:
-        if not self.directory.is_dir():
-            return []
-        return [self.get(p.stem) for p in sorted(self.directory.glob("*.json"))]
+        """Every wallet; WalletDamaged for the first file that is not a keystore (see :meth:`scan`)."""
+        good, damaged = self.scan()
+        if damaged:
+            raise damaged[0]
+        return good
 
     def unlock(self, name: str, password: str) -> bytes:
-        """The private key, or WrongPassword."""
-        keystore = json.loads(self.get(name).path.read_text())
+        """The private key; WrongPassword when the keystore's MAC does not match (a wrong password, or
+        a file altered inside its encrypted fields), WalletDamaged when it is not a keystore at all."""
+        path = self._path(name)
+        keystore = _read_keystore(path, f"no wallet named {name!r} in {self.directory}")
         try:
             return bytes(Account.decrypt(keystore, password))
         except ValueError:
-            raise WrongPassword(f"the password does not open wallet {name!r}") from None
+            raise WrongPassword(f"the password does not open wallet {name!r} (or its file {path} is damaged)") from None
+
+
+def _read_keystore(path: Path, missing: str) -> dict:
+    """The keystore JSON at ``path``, its fields checked, so that decrypting it can fail only on the MAC."""
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise ConfigError(missing) from None
+    try:
+        keystore = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise WalletDamaged(f"wallet file {path} is damaged: not JSON", path) from None
+    problem = _keystore_problem(keystore)
+    if problem:
+        raise WalletDamaged(f"wallet file {path} is damaged: {problem}", path)
+    return keystore
+
+
+def _keystore_problem(keystore: object) -> str | None:
+    if not isinstance(keystore, dict):
+        return "not a JSON object"
+    if keystore.get("version") != 3:
+        return "not a version 3 keystore"
+    if not _is_hex(keystore.get("address"), 20):
+        return "no 20-byte hex address"
+    crypto = keystore.get("crypto", keystore.get("Crypto"))
+    if not isinstance(crypto, dict):
+        return "no crypto section"
+    params = crypto.get("kdfparams")
+    if crypto.get("kdf") not in ("scrypt", "pbkdf2") or not isinstance(params, dict) or not _is_hex(params.get("salt")):
+        return "no scrypt or pbkdf2 parameters"
+    needed = ("dklen", "n", "r", "p") if crypto["kdf"] == "scrypt" else ("dklen", "c")
+    if not all(isinstance(params.get(k), int) and params[k] > 0 for k in needed):
+        return f"{crypto['kdf']} parameters {', '.join(needed)} missing or not positive integers"
+    iv = (crypto.get("cipherparams") or {}).get("iv") if isinstance(crypto.get("cipherparams"), dict) else None
+    if crypto.get("cipher") != "aes-128-ctr" or not _is_hex(iv, 16):
+        return "no aes-128-ctr cipher parameters"
+    if not _is_hex(crypto.get("ciphertext")) or not _is_hex(crypto.get("mac"), 32):
+        return "no hex ciphertext and 32-byte mac"
+    return None
+
+
+def _is_hex(value: object, size: int | None = None) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        data = bytes.fromhex(value.removeprefix("0x"))
+    except ValueError:
+        return False
+    return bool(data) and (size is None or len(data) == size)
 
 
 def _address(keystore: dict) -> str:

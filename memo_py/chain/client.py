@@ -230,7 +230,13 @@ class ChainClient:
         except ContractLogicError as exc:
             raise revert_from(exc, function) from None
         except (requests.ConnectionError, requests.Timeout) as exc:
-            raise ChainUnavailable(f"no answer from the chain node: {exc}") from exc
+            # one line naming the node; urllib3's "Max retries exceeded ..." stays in __cause__
+            raise ChainUnavailable(f"no answer from the chain node at {self.rpc_url}") from exc
+
+    @property
+    def rpc_url(self) -> str:
+        """The JSON-RPC URL of the node (``"(unknown)"`` for a provider without one)."""
+        return str(getattr(self.w3.provider, "endpoint_uri", None) or "(unknown)")
 
     # ------------------------------------------------------------------ calls
 
@@ -298,6 +304,26 @@ class ChainClient:
                 self._next_nonce = nonce + 1
                 return tx_hash
         raise ChainRevert(f"could not find a free nonce for {sender} after {_NONCE_RETRIES} tries", function=_describe(fn))
+
+    def transfer(self, to: str, value: int) -> TxReceipt:
+        """Send ``value`` wei of the native coin to ``to`` (a plain transfer, 21,000 gas) and wait."""
+        sender = self.require_signer()
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ValueError(f"a transfer sends a positive whole number of wei, not {value!r}")
+        fees = self.fees()
+        with self._nonce_lock:
+            with self.rpc():
+                nonce = max(int(self.w3.eth.get_transaction_count(sender, "pending")), self._next_nonce or 0)
+            tx = {"from": sender, "to": to_checksum_address(to), "value": value, "gas": 21_000, "nonce": nonce,
+                  "chainId": self.chain_id, **fees}
+            signed = self.account.sign_transaction(tx)  # type: ignore[union-attr]
+            try:
+                with self.rpc("transfer"):
+                    tx_hash = bytes(self.w3.eth.send_raw_transaction(signed.raw_transaction))
+            except (Web3RPCError, ValueError) as exc:
+                raise ChainError(f"sending {value} wei to {to} failed: {exc}") from exc
+            self._next_nonce = nonce + 1
+        return self.wait(tx_hash)
 
     def wait(self, tx_hash: bytes, fn: ContractFunction | ContractConstructor | None = None) -> TxReceipt:
         """Wait for the receipt; a reverted transaction raises :class:`ChainRevert` with its reason."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 
 from memo_py import __version__
+from memo_py.cli.common import MemoGroup
 from memo_py.cli.config import config
 from memo_py.cli.demo import demo
 from memo_py.cli.devnet import devnet
@@ -23,7 +24,7 @@ from memo_py.cli.wallet import wallet
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("memo", cls=MemoGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="memo")
 def main() -> None:
     """MEMO: decentralized cloud storage settled on Ethereum.
@@ -31,6 +32,8 @@ def main() -> None:
     \b
     Network settings (node, deployment, Keepers, wallet): `memo config --help`.
     Amounts are token units with up to 18 decimals: 10, 10.5.
+    Errors are one `error: ...` line on stderr. Exit status: 0 done, 1 failed,
+    2 a usage error (unknown option, missing or invalid argument).
     """
 
 

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from rich.console import Console
@@ -40,8 +40,11 @@ __all__ = [
     "emit",
     "fail",
     "guard",
+    "MemoGroup",
     "wallets",
     "read_password",
+    "ask_secret",
+    "NoPassword",
 ]
 
 #: Token and ETH amounts on the command line have this many decimals (wei).
@@ -60,7 +63,9 @@ password_option = click.option(
     "--password-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="Read the wallet password from this file (else $MEMO_PASSWORD, else a prompt).",
+    envvar="MEMO_PASSWORD_FILE",
+    help="Read the wallet password from this file [env MEMO_PASSWORD_FILE] (else $MEMO_PASSWORD, "
+    "else a prompt on a terminal).",
 )
 
 
@@ -68,12 +73,26 @@ def wallets(home: Path) -> WalletStore:
     return WalletStore(home / "wallets")
 
 
+class NoPassword(MemoError, PermissionError):
+    """A wallet password is needed, and there is neither a terminal to ask on nor a file or
+    variable that holds it."""
+
+
 def read_password(password_file: Path | None, *, confirm: bool = False) -> str:
+    """The wallet password: ``--password-file`` (or ``$MEMO_PASSWORD_FILE``, read once), else
+    ``$MEMO_PASSWORD``, else a hidden prompt. Without a terminal there is no prompt: NoPassword."""
     if password_file is not None:
         return password_file.read_text().rstrip("\n")
     if "MEMO_PASSWORD" in os.environ:
         return os.environ["MEMO_PASSWORD"]
-    return click.prompt("Password", hide_input=True, confirmation_prompt=confirm)
+    return ask_secret("Password", confirm=confirm, instead="set MEMO_PASSWORD or MEMO_PASSWORD_FILE, or pass --password-file")
+
+
+def ask_secret(label: str, *, confirm: bool = False, instead: str) -> str:
+    """A hidden prompt on the terminal; without one, NoPassword saying what to do ``instead``."""
+    if not sys.stdin.isatty():
+        raise NoPassword(f"no terminal to ask for the {label.lower()}: {instead}")
+    return click.prompt(label, hide_input=True, confirmation_prompt=confirm)
 
 
 def emit(data: dict[str, Any] | list[dict[str, Any]], as_json: bool, title: str | None = None) -> None:
@@ -91,14 +110,57 @@ def emit(data: dict[str, Any] | list[dict[str, Any]], as_json: bool, title: str 
     Console().print(table)
 
 
-def fail(exc: MemoError | Exception | str) -> None:
-    """One clear line on stderr and exit status 1; never a traceback for bad input."""
+def fail(exc: MemoError | Exception | str, *, status: int = 1) -> NoReturn:
+    """One clear line on stderr and exit ``status`` (1; 2 for a usage error); never a traceback
+    for bad input."""
     text = str(exc).strip() or type(exc).__name__
     function = getattr(exc, "function", None)
     if function and type(exc).__name__ == "ChainRevert":
         text = f"{function} reverted: {text}"
     click.echo("error: " + " ".join(text.split()), err=True)
-    sys.exit(1)
+    sys.exit(status)
+
+
+class MemoGroup(click.Group):
+    """The root ``memo`` group: click's own errors in the project's style.
+
+    Every error is one ``error: ...`` line on stderr. Exit status 2 for a usage error (an
+    unknown option, a missing or invalid argument: click's ``UsageError``), 1 for everything
+    else (:func:`fail`). A negative amount (``memo user deposit -5``, which click takes for an
+    option) is reported as the bad amount it is, exit 1, like any other bad amount.
+    """
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except click.NoSuchOption as exc:
+            # click reports "-5.5" as the short option "-5": name the whole word typed
+            words = kwargs.get("args") or (args[0] if args else None) or sys.argv[1:]
+            negative = [w for w in words if _NEGATIVE.fullmatch(w) and w.startswith(exc.option_name)]
+            if negative:
+                fail(InvalidAmount(_negative_amount("amount", negative[0])))
+            fail(_usage_text(exc), status=2)
+        except click.UsageError as exc:
+            fail(_usage_text(exc), status=2)
+        except click.ClickException as exc:
+            fail(exc.format_message(), status=exc.exit_code)
+        except click.Abort:
+            fail("aborted")
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+_NEGATIVE = re.compile(r"-[0-9]+(?:\.[0-9]*)?")
+
+
+def _usage_text(exc: click.UsageError) -> str:
+    message = exc.format_message()
+    message = message[:1].lower() + message[1:]
+    if exc.ctx is not None:
+        path = exc.ctx.command_path
+        return f"{path}: {message.rstrip('.')} (see `{path} --help`)"
+    return message
 
 
 @contextmanager
@@ -144,6 +206,8 @@ def parse_amount(text: str, *, what: str = "amount", allow_zero: bool = False) -
     """``"10"`` or ``"10.5"`` token units (18 decimals) as wei. Nothing else: no sign, exponent,
     separators, or more than 18 decimals."""
     match = _AMOUNT.fullmatch(text.strip())
+    if match is None and _AMOUNT.fullmatch(text.strip().removeprefix("-")):
+        raise InvalidAmount(_negative_amount(what, text.strip()))
     if match is None:
         raise InvalidAmount(f"{what} {text!r} is not a number of tokens like 10 or 10.5")
     whole, fraction = match.group(1), match.group(2) or ""
@@ -155,6 +219,10 @@ def parse_amount(text: str, *, what: str = "amount", allow_zero: bool = False) -
     if wei >= 2**256:
         raise InvalidAmount(f"{what} {text!r} is too large")
     return wei
+
+
+def _negative_amount(what: str, text: str) -> str:
+    return f"{what} {text} is negative: give a positive number of tokens like 10 or 10.5"
 
 
 def parse_wei(text: str, *, what: str = "value") -> int:

@@ -2,25 +2,51 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
 from memo_py.cli.common import emit, guard, home_option, json_option
-from memo_py.cli.settings import load_settings, save_settings, settings_path, update_settings
+from memo_py.cli.settings import Settings, load_settings, save_settings, settings_path, update_settings
+from memo_py.errors import ConfigError
 
 __all__ = ["config"]
 
 
+#: The environment variable that overrides each setting, as the commands' options read them.
+ENVIRONMENT = {"rpc_url": "MEMO_RPC_URL", "deployment": "MEMO_DEPLOYMENT", "keepers": "MEMO_KEEPERS",
+               "wallet": "MEMO_WALLET"}
+
+
+def effective(home: Path) -> tuple[Settings, dict[str, str]]:
+    """The values the commands use when no option is given (the environment over the settings
+    file over the defaults), and where each comes from: ``env MEMO_...``, ``file``, or ``default``
+    (also for a value the file holds that equals the default)."""
+    settings = load_settings(home)
+    defaults = Settings().as_json()
+    sources = {key: "default" if settings.as_json()[key] == defaults[key] else "file" for key in ENVIRONMENT}
+    for key, variable in ENVIRONMENT.items():
+        value = os.environ.get(variable)
+        if value:
+            try:
+                settings = update_settings(settings, key, value)
+            except ConfigError as exc:
+                raise ConfigError(f"${variable}: {exc}") from None
+            sources[key] = f"env {variable}"
+    return settings, sources
+
+
 def _print(home: Path, as_json: bool) -> None:
     with guard():
-        settings = load_settings(home)
+        settings, sources = effective(home)
     data = {**settings.as_json(), "file": str(settings_path(home))}
     if as_json:
-        emit(data, True)
+        emit({**data, "sources": sources}, True)
         return
     rows = [
-        {"setting": k.replace("_", "-"), "value": ", ".join(v) if isinstance(v, list) else ("-" if v is None else v)}
+        {"setting": k.replace("_", "-"), "value": ", ".join(v) if isinstance(v, list) else ("-" if v is None else v),
+         "source": sources.get(k, "-")}
         for k, v in data.items()
     ]
     emit(rows, False, title="memo settings")
@@ -46,7 +72,8 @@ def config() -> None:
 @home_option
 @json_option
 def show(home: Path, as_json: bool) -> None:
-    """Print the settings (defaults filled in) and where they are kept."""
+    """Print the values the commands use without options: $MEMO_* over the settings file over
+    the defaults, with where each comes from, and where the file is kept."""
     _print(home, as_json)
 
 

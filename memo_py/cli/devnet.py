@@ -18,7 +18,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from memo_py.cli.common import emit, fail, guard, json_option
+from memo_py.cli.common import amount_fields, emit, fail, guard, json_option, parse_amount
 from memo_py.wallet import DEFAULT_HOME
 
 __all__ = ["devnet"]
@@ -165,6 +165,30 @@ def restart(name: str, directory: Path, as_json: bool) -> None:
     else:
         click.echo(f"restarted {name} (pid {entry.pid}; it was {'running' if was_running else 'not running'}); "
                    f"log {entry.log}")
+
+
+@devnet.command("fund")
+@click.argument("address", metavar="ADDRESS")
+@click.option("--eth", default="10", show_default=True, metavar="AMOUNT", help="ETH to send, for gas.")
+@click.option("--tokens", default="1000", show_default=True, metavar="AMOUNT", help="Tokens to mint.")
+@dir_option
+@json_option
+def fund(address: str, eth: str, tokens: str, directory: Path, as_json: bool) -> None:
+    """Fund ADDRESS (a new wallet's) from the devnet's deployer: send ETH and mint tokens."""
+    from eth_utils import is_hex_address, to_checksum_address
+
+    from memo_py.devnet import network
+    from memo_py.errors import ConfigError
+
+    with guard():
+        if not is_hex_address(address):
+            raise ConfigError(f"{address!r} is not an Ethereum address (`memo wallet list` shows yours)")
+        record = network.fund(directory, to_checksum_address(address), eth=parse_amount(eth, what="--eth", allow_zero=True),
+                              tokens=parse_amount(tokens, what="--tokens", allow_zero=True))
+        record = {"address": record["address"], **amount_fields("eth", record["eth_balance_wei"]),
+                  **amount_fields("token", record["token_balance_wei"]),
+                  **{k: v for k, v in record.items() if k.endswith("_tx")}}
+    emit(record, as_json, title="funded (balances now)")
 
 
 @devnet.command("down")

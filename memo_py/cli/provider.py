@@ -9,7 +9,16 @@ from typing import Any
 
 import click
 
-from memo_py.cli.common import CommandFailed, Network, amount_fields, emit, guard, json_option, network_options
+from memo_py.cli.common import (
+    CommandFailed,
+    Network,
+    amount_fields,
+    emit,
+    fail,
+    guard,
+    json_option,
+    network_options,
+)
 from memo_py.errors import ConfigError
 
 __all__ = ["provider", "run_daemon", "probe_health", "configure_logging"]
@@ -33,7 +42,8 @@ def configure_logging(level: str) -> None:
 
 def run_daemon(module: str, config_path: Path, net: Network) -> None:
     """``run_from_config`` of ``module`` (imported here: it brings web3, uvicorn, ckzg), with
-    ``--rpc``/``--deployment`` overriding the file's."""
+    ``--rpc``/``--deployment`` overriding the file's. Exit status 2 for a config file that does
+    not load (a supervisor should not restart that), 1 for a node or deployment that is wrong."""
     from importlib import import_module
 
     overrides: dict[str, Any] = {}
@@ -43,7 +53,10 @@ def run_daemon(module: str, config_path: Path, net: Network) -> None:
         overrides["deployment"] = net._deployment.expanduser().absolute()
     with guard():
         run_from_config = import_module(module).run_from_config
-        run_from_config(config_path, **overrides)
+        try:
+            run_from_config(config_path, **overrides)
+        except ConfigError as exc:  # 2, as `python -m memo_py.<role>`: a supervisor need not retry
+            fail(exc, status=2)
 
 
 def probe_health(url: str, timeout: float = 3.0) -> dict[str, Any]:

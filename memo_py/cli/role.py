@@ -5,6 +5,7 @@ Amounts are token units with up to 18 decimals (``10``, ``10.5``).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +142,24 @@ def register_keeper(bls_key_file: Path, pledge: str | None, net: Network, as_jso
         record = _report(memo, "keeper", receipt, bls_pubkey="0x" + bls.public_key(key).hex(),
                          slot=memo.registry.keeper_slot(memo.address))
     emit(record, as_json, title="registered")
+
+
+@role.command("bls-keygen")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@json_option
+def bls_keygen(out: Path, as_json: bool) -> None:
+    """Write a new random BLS secret key to OUT (hex, mode 600; never overwrites) for
+    `memo role register keeper --bls-key-file OUT` and the Keeper's config; print its public key."""
+    from memo_py.crypto import bls
+
+    with guard():
+        key = bls.key_from_seed(os.urandom(32))  # EIP-2333 KeyGen: a key below the curve order
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(key.hex() + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+    emit({"file": str(out), "bls_pubkey": "0x" + bls.public_key(key).hex()}, as_json, title="BLS key")
 
 
 @role.command("pledge")

@@ -431,6 +431,8 @@ def get(source: str, out: Path | None, net: Network, secret_file: Path | None, a
             if name in ("", ".", ".."):
                 raise ConfigError(f"cannot name a file after key {key!r}: give OUT")
             out = Path(name)
+        if not to_stdout and not out.absolute().parent.is_dir():
+            raise ConfigError(f"directory {out.absolute().parent} does not exist: create it, or give another OUT")
         with Steps(["starting", "connecting", "reading the index", "downloading", "writing"],
                    not as_json and not to_stdout) as steps:
             with open_client(net, secret_file, steps) as client:

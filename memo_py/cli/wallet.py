@@ -9,12 +9,14 @@ import click
 from memo_py.cli.common import (
     Network,
     amount_fields,
+    ask_secret,
     emit,
     fail,
     guard,
     home_option,
     json_option,
     network_options,
+    parse_amount,
     password_option,
     read_password,
     wallets,
@@ -52,8 +54,8 @@ def new(name: str, home: Path, password_file: Path | None, as_json: bool) -> Non
 @json_option
 def import_(name: str, key_file: Path | None, home: Path, password_file: Path | None, as_json: bool) -> None:
     """Import an existing private key into an encrypted wallet."""
-    key = key_file.read_text().strip() if key_file else click.prompt("Private key (hex)", hide_input=True)
     try:
+        key = key_file.read_text().strip() if key_file else ask_secret("Private key (hex)", instead="pass --key-file")
         created = wallets(home).import_key(name, key, read_password(password_file, confirm=True))
     except MemoError as exc:
         fail(exc)
@@ -64,8 +66,13 @@ def import_(name: str, key_file: Path | None, home: Path, password_file: Path | 
 @home_option
 @json_option
 def list_(home: Path, as_json: bool) -> None:
-    """List the wallets in the home directory."""
-    emit([{"name": w.name, "address": w.address} for w in wallets(home).list()], as_json, title="wallets")
+    """List the wallets in the home directory (and, on stderr, the files that are not keystores)."""
+    good, damaged = wallets(home).scan()
+    for problem in damaged:
+        click.echo(f"error: {problem}", err=True)
+    emit([{"name": w.name, "address": w.address} for w in good], as_json, title="wallets")
+    if damaged:
+        raise SystemExit(1)
 
 
 @wallet.command("balance")
@@ -91,3 +98,22 @@ def balance(name: str | None, net: Network, as_json: bool) -> None:
             "symbol": memo.token.symbol(),
         }
     emit(record, as_json, title="balance")
+
+
+@wallet.command("send")
+@click.argument("to", metavar="TO")
+@click.argument("amount")
+@network_options()
+@json_option
+def send(to: str, amount: str, net: Network, as_json: bool) -> None:
+    """Send AMOUNT ETH (up to 18 decimals: 0.5) from the chosen wallet to TO (an address or a wallet name)."""
+    from memo_py.cli.role import tx_hex
+
+    with guard():
+        wei = parse_amount(amount)
+        label, address = net.resolve(to)
+        memo = net.contracts()
+        receipt = memo.client.transfer(address, wei)
+        record = {"from": memo.address, "to": address, "wallet": label, **amount_fields("eth", wei),
+                  "tx": tx_hex(receipt)}
+    emit(record, as_json, title="sent")

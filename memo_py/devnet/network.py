@@ -64,6 +64,7 @@ __all__ = [
     "down",
     "load",
     "restart_daemon",
+    "fund",
     "wait_healthy",
     "user_client",
     "mnemonic_account",
@@ -459,6 +460,25 @@ def up(
     except BaseException:
         table.stop_all()
         raise
+
+
+def fund(directory: str | os.PathLike[str], address: str, *, eth: int = 0, tokens: int = 0) -> dict[str, Any]:
+    """Send ``eth`` wei and mint ``tokens`` token wei to ``address`` from the devnet's deployer
+    (anvil's account 0, the token's minter), as ``up`` funds its actors."""
+    from memo_py.chain.client import ChainClient
+    from memo_py.chain.contracts import MemoContracts
+    from memo_py.chain.deployment import Deployment
+
+    record = load(directory)
+    client = ChainClient.connect(record["rpc_url"], mnemonic_account(0), poll_latency=0.02)
+    deployer = MemoContracts(client, Deployment.load(record["deployment_file"]))
+    txs = {}
+    if eth:
+        txs["eth_tx"] = "0x" + bytes(client.transfer(address, eth)["transactionHash"]).hex()
+    if tokens:
+        txs["token_tx"] = "0x" + bytes(deployer.token.mint(address, tokens)["transactionHash"]).hex()
+    return {"address": address, "eth_wei": eth, "token_wei": tokens, **txs,
+            "eth_balance_wei": client.balance(address), "token_balance_wei": deployer.token.balance_of(address)}
 
 
 def restart_daemon(directory: str | os.PathLike[str], name: str, timeout: float = 60.0) -> bool:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from memo_py.chain.errors import ChainUnavailable
 from memo_py.user.orders import OrderState
 from memo_py.user.upload import UploadContext, cosign_update, load_order, propose_terms, settled
 
@@ -84,6 +85,8 @@ def _renew_one(ctx: UploadContext, order: OrderState, new_end: int) -> Renewal:
         propose_terms(client, order, order.blob_count)
         signed = cosign_update(ctx, order)
         ctx.chain.submit_orders([signed])
+    except ChainUnavailable:  # our node, not the Provider: every renewal would fail the same way
+        raise
     except Exception as exc:  # the Provider refused or is down, or the Market reverted
         return refused(f"{type(exc).__name__}: {exc}")
     settled(order, signed[0])

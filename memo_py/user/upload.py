@@ -41,6 +41,7 @@ from memo_py.chain.eip712 import OrderUpdate, deadline_after, recover_signer, si
 from memo_py.chain.merkle import CommitmentTree
 from memo_py.codec.segments import StripeLayout
 from memo_py.crypto import kzg
+from memo_py.chain.errors import ChainUnavailable
 from memo_py.errors import CommitmentMismatch, MemoError, UploadFailed
 from memo_py.crypto.kzg import ZERO_COMMITMENT
 from memo_py.native import BYTES_PER_BLOB, PAYLOAD_BYTES_PER_BLOB
@@ -178,6 +179,8 @@ class UploadSession:
                     try:
                         placed[slot] = future.result()
                     except UploadAborted:
+                        raise
+                    except ChainUnavailable:  # our node, not the Provider: say it once, blame no one
                         raise
                     except Exception as exc:  # any failure of a Provider: replace it
                         errors.append(f"{self.slots[slot].address}: {exc}")

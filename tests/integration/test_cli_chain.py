@@ -160,3 +160,34 @@ def test_bad_input_on_a_live_chain(world):
     data = json.loads((home / "deployment.json").read_text())
     other_chain.write_text(json.dumps({**data, "chain_id": 1}))
     one_error(cli(home, "wallet", "balance", "--deployment", str(other_chain)), "chain 1")
+
+
+def test_wallet_send_moves_eth(world):
+    home, memo = world
+    poor = mnemonic_account(4).address
+    before = memo.client.balance(poor)
+    record = ok(cli(home, "wallet", "send", "poor", "0.25", "--json"))
+    assert record["to"] == poor and record["wallet"] == "poor" and record["eth_wei"] == UNIT // 4
+    assert memo.client.balance(poor) == before + UNIT // 4
+    one_error(cli(home, "wallet", "send", poor, "ten"), "'ten' is not a number")
+    result = cli(home, "wallet", "send", poor, "-1")
+    assert (result.exit_code, result.stderr) == (
+        1, "error: amount -1 is negative: give a positive number of tokens like 10 or 10.5\n")
+
+
+def test_devnet_fund_sends_eth_and_mints_tokens(world, tmp_path):
+    home, memo = world
+    devnet = tmp_path / "devnet"
+    devnet.mkdir()
+    deployment = memo.deployment.save(devnet / "deployment.json")
+    (devnet / "devnet.json").write_text(json.dumps({"rpc_url": memo.client.rpc_url, "deployment_file": str(deployment)}))
+    newcomer = "0x" + "5e" * 20
+    result = CliRunner(mix_stderr=False).invoke(
+        main, ["devnet", "fund", newcomer, "--eth", "1.5", "--tokens", "20", "--dir", str(devnet), "--json"])
+    record = ok(result)
+    assert record["eth_wei"] == 3 * UNIT // 2 == memo.client.balance(newcomer)
+    assert record["token_wei"] == 20 * UNIT == memo.token.balance_of(newcomer)
+    bad = CliRunner(mix_stderr=False).invoke(main, ["devnet", "fund", "0x1234", "--dir", str(devnet)])
+    one_error(bad, "'0x1234' is not an Ethereum address")
+    missing = CliRunner(mix_stderr=False).invoke(main, ["devnet", "fund", newcomer, "--dir", str(tmp_path / "none")])
+    one_error(missing, "no devnet in")

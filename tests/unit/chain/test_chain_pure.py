@@ -80,10 +80,12 @@ def test_read_only_client_refuses_to_send():
         client.require_signer()
 
 
-def test_unreachable_node_is_typed():
-    client = ChainClient.connect(f"http://127.0.0.1:{free_port()}", retries=0, request_timeout=2)
-    with pytest.raises(ChainUnavailable):
+def test_unreachable_node_is_typed_and_named_once():
+    url = f"http://127.0.0.1:{free_port()}"
+    client = ChainClient.connect(url, retries=0, request_timeout=2)
+    with pytest.raises(ChainUnavailable) as raised:
         client.block_number()
+    assert str(raised.value) == f"no answer from the chain node at {url}"  # no "Max retries exceeded ..."
 
 
 def test_retry_configuration_is_webs():

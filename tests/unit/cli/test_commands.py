@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from memo_py.cli import main
-from memo_py.cli.settings import Settings, save_settings
+from memo_py.cli.settings import Settings, load_settings, save_settings
 from memo_py.devnet.anvil import free_port
 from memo_py.wallet import WalletStore
 
@@ -39,13 +39,14 @@ def home(tmp_path, keystore):
 
 def run(home, *args, password="pw"):
     env = {"MEMO_PASSWORD": password} if password is not None else {}
-    for name in ("MEMO_RPC_URL", "MEMO_DEPLOYMENT", "MEMO_WALLET", "MEMO_KEEPERS", "MEMO_HOME"):
+    for name in ("MEMO_RPC_URL", "MEMO_DEPLOYMENT", "MEMO_WALLET", "MEMO_KEEPERS", "MEMO_HOME", "MEMO_PASSWORD",
+                 "MEMO_PASSWORD_FILE"):
         env.setdefault(name, None)
     return CliRunner(mix_stderr=False).invoke(main, [*args, "--home", str(home)], env=env)
 
 
-def one_error(result, *fragments):
-    assert result.exit_code == 1, (result.exit_code, result.stdout, result.stderr, result.exception)
+def one_error(result, *fragments, status=1):
+    assert result.exit_code == status, (result.exit_code, result.stdout, result.stderr, result.exception)
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
     for fragment in fragments:
         assert fragment in result.stderr, result.stderr
@@ -63,7 +64,47 @@ def test_a_negative_amount_after_double_dash(home):
     result = CliRunner(mix_stderr=False).invoke(
         main, ["user", "deposit", "--home", str(home), "--", "-1"], env={"MEMO_PASSWORD": "pw"}
     )
-    one_error(result, "'-1' is not a number")
+    one_error(result, "amount -1 is negative")
+
+
+@pytest.mark.parametrize("command", [["user", "deposit"], ["user", "withdraw"], ["role", "pledge", "user"]])
+@pytest.mark.parametrize("amount", ["-5", "-5.5", "-0.1"])
+def test_a_negative_amount_is_a_bad_amount_not_an_unknown_option(home, command, amount):
+    result = run(home, *command, amount)
+    assert result.stderr == f"error: amount {amount} is negative: give a positive number of tokens like 10 or 10.5\n"
+    one_error(result)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["user", "deposit"], "error: memo user deposit: missing argument 'AMOUNT' (see `memo user deposit --help`)"),
+        (["user", "deposit", "1", "--jsn"],
+         "error: memo user deposit: no such option: --jsn Did you mean --json? (see `memo user deposit --help`)"),
+        (["role", "exit", "admin"], "error: memo role exit: invalid value for 'ROLE': 'admin' is not one of "
+                                    "'user', 'provider', 'keeper' (see `memo role exit --help`)"),
+        (["nope"], "error: memo: no such command 'nope' (see `memo --help`)"),
+        (["provider", "run", "--config", "typo.toml"], "error: memo provider run: invalid value for '--config': "
+                                                       "File 'typo.toml' does not exist (see `memo provider run --help`)"),
+    ],
+)
+def test_usage_errors_are_one_line_in_the_project_style_and_exit_2(home, args, message):
+    result = run(home, *args)
+    assert result.stderr == message + "\n"
+    one_error(result, status=2)
+
+
+def test_an_abort_is_one_line_and_exit_1():
+    @click.command()
+    def interrupted():
+        raise click.Abort()
+
+    main.add_command(interrupted)
+    try:
+        result = CliRunner(mix_stderr=False).invoke(main, ["interrupted"])
+    finally:
+        main.commands.pop("interrupted")
+    assert (result.exit_code, result.stderr) == (1, "error: aborted\n")
 
 
 def test_unknown_wallet(home):
@@ -76,7 +117,11 @@ def test_wrong_password(home):
 
 
 def test_unreachable_rpc(home):
-    one_error(run(home, "user", "deposit", "1"), "no answer from the chain node")
+    url = load_settings(home).rpc_url
+    result = run(home, "user", "deposit", "1")
+    assert result.stderr == (f"error: no answer from the chain node at {url} (is it running? set it with --rpc "
+                             "or `memo config set rpc-url`)\n")
+    one_error(result)
     one_error(run(home, "wallet", "balance"), "no answer from the chain node")
     one_error(run(home, "provider", "status", "0x" + "ab" * 20), "no answer from the chain node")
 
@@ -105,8 +150,7 @@ def test_role_register_checks_its_options(home, tmp_path):
     one_error(run(home, "role", "register", "keeper", "--bls-key-file", str(key_file)), "hex BLS secret key")
     key_file.write_text("11" * 31)
     one_error(run(home, "role", "register", "keeper", "--bls-key-file", str(key_file)), "32 bytes")
-    bad_role = run(home, "role", "exit", "admin")
-    assert bad_role.exit_code == 2 and "admin" in bad_role.stderr
+    one_error(run(home, "role", "exit", "admin"), "admin", status=2)
 
 
 @pytest.mark.parametrize(
@@ -134,10 +178,10 @@ def test_object_commands_need_keepers(tmp_path, home):
 def test_daemon_config_errors_are_one_line(home, tmp_path):
     config = tmp_path / "provider.json"
     config.write_text(json.dumps({"data_dir": "d", "capacity": 10}))
-    one_error(run(home, "provider", "run", "--config", str(config)), "provider.json")
+    one_error(run(home, "provider", "run", "--config", str(config)), "provider.json", status=2)
     one_error(run(home, "provider", "withdraw", "--config", str(config)), "provider.json")
     config.write_text("[]")
-    one_error(run(home, "keeper", "run", "--config", str(config)), "provider.json")
+    one_error(run(home, "keeper", "run", "--config", str(config)), "provider.json", status=2)
 
 
 def _commands(group, path=()):
@@ -156,3 +200,32 @@ def test_every_command_has_help_and_json_where_it_prints_data():
             command = command.commands[name]
         if not isinstance(command, click.Group) and path[-1] != "run" and path[0] != "devnet":
             assert any(p.name == "as_json" for p in command.params), path
+
+
+def test_unlocking_without_a_terminal_or_a_password_says_how(home):
+    result = run(home, "user", "deposit", "1", password=None)
+    assert result.stderr == ("error: no terminal to ask for the password: set MEMO_PASSWORD or MEMO_PASSWORD_FILE, "
+                             "or pass --password-file\n")
+    one_error(result)
+
+
+def test_get_into_a_missing_directory_fails_before_downloading(home, tmp_path):
+    out = tmp_path / "nowhere" / "cat.jpg"
+    result = run(home, "user", "get", "photos/cat.jpg", str(out))
+    assert result.stderr == f"error: directory {out.parent} does not exist: create it, or give another OUT\n"
+    one_error(result)
+
+
+def test_bls_keygen_writes_a_key_register_keeper_reads(tmp_path):
+    from memo_py.cli.role import read_bls_key
+    from memo_py.crypto import bls
+
+    out = tmp_path / "keeper.bls"
+    result = CliRunner(mix_stderr=False).invoke(main, ["role", "bls-keygen", str(out), "--json"])
+    assert result.exit_code == 0, result.stderr
+    key = read_bls_key(out)  # the reader of `memo role register keeper --bls-key-file`
+    assert json.loads(result.stdout) == {"file": str(out), "bls_pubkey": "0x" + bls.public_key(key).hex()}
+    assert out.stat().st_mode & 0o777 == 0o600
+    again = CliRunner(mix_stderr=False).invoke(main, ["role", "bls-keygen", str(out)])
+    assert again.exit_code == 1 and again.stderr.startswith("error: ") and "exists" in again.stderr
+    assert read_bls_key(out) == key

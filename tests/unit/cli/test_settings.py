@@ -38,6 +38,7 @@ def test_set_show_unset(tmp_path):
         "keepers": ["http://k1:8800", "http://k2:8800"],
         "wallet": "alice",
         "file": str(tmp_path / "settings.json"),
+        "sources": {"rpc_url": "file", "deployment": "file", "keepers": "file", "wallet": "file"},
     }
     assert run("config", "unset", "rpc-url", "--home", home).exit_code == 0
     assert load_settings(tmp_path).rpc_url == DEFAULT_RPC_URL
@@ -96,3 +97,16 @@ def test_missing_values_say_how_to_set_them(tmp_path):
         net.wallet_name
     with pytest.raises(ConfigError, match="--rpc"):
         Network(tmp_path, "127.0.0.1:8545").rpc_url
+
+
+def test_show_gives_the_effective_values_and_their_sources(tmp_path):
+    home = str(tmp_path)
+    assert run("config", "set", "wallet", "alice", "--home", home).exit_code == 0
+    env = {"MEMO_RPC_URL": "http://env-node:8545", "MEMO_DEPLOYMENT": None, "MEMO_KEEPERS": None, "MEMO_WALLET": None}
+    shown = json.loads(run("config", "show", "--home", home, "--json", env=env).stdout)
+    assert shown["rpc_url"] == "http://env-node:8545" and shown["wallet"] == "alice"
+    assert shown["sources"] == {"rpc_url": "env MEMO_RPC_URL", "deployment": "default", "keepers": "default",
+                                "wallet": "file"}
+    bad = run("config", "show", "--home", home, env={**env, "MEMO_RPC_URL": "localhost:1"})
+    assert bad.exit_code == 1
+    assert bad.stderr == "error: $MEMO_RPC_URL: rpc_url: rpc_url 'localhost:1' is not an http:// or https:// URL\n"

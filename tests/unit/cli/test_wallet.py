@@ -51,3 +51,79 @@ def test_a_wrong_password_does_not_open_the_wallet(tmp_path):
     store.create("keeper", "right")
     with pytest.raises(WrongPassword):
         store.unlock("keeper", "wrong")
+
+
+NO_TTY = ("error: no terminal to ask for the password: set MEMO_PASSWORD or MEMO_PASSWORD_FILE, "
+          "or pass --password-file\n")
+
+
+def test_without_a_terminal_or_a_password_the_error_names_the_variables(tmp_path):
+    key_file = tmp_path / "key"
+    key_file.write_text(KEY)
+    env = {"MEMO_PASSWORD": None, "MEMO_PASSWORD_FILE": None}
+    result = CliRunner(mix_stderr=False).invoke(
+        main, ["wallet", "import", "user", "--key-file", str(key_file), "--home", str(tmp_path)], env=env
+    )
+    assert (result.exit_code, result.stderr) == (1, NO_TTY)
+    result = CliRunner(mix_stderr=False).invoke(main, ["wallet", "import", "user", "--home", str(tmp_path)], env=env)
+    assert (result.exit_code, result.stderr) == (1, "error: no terminal to ask for the private key (hex): pass --key-file\n")
+    assert not (tmp_path / "wallets").exists()
+
+
+def test_the_password_comes_from_memo_password_file(tmp_path):
+    key_file, password_file = tmp_path / "key", tmp_path / "password"
+    key_file.write_text(KEY)
+    password_file.write_text("from-file\n")
+    env = {"MEMO_PASSWORD": None, "MEMO_PASSWORD_FILE": str(password_file)}
+    result = CliRunner(mix_stderr=False).invoke(
+        main, ["wallet", "import", "user", "--key-file", str(key_file), "--home", str(tmp_path)], env=env
+    )
+    assert result.exit_code == 0, result.stderr
+    assert WalletStore(tmp_path / "wallets").unlock("user", "from-file") == bytes.fromhex(KEY[2:])
+
+
+@pytest.fixture(scope="module")
+def keystore_text(tmp_path_factory):
+    return WalletStore(tmp_path_factory.mktemp("ks")).import_key("good", KEY, "pw").path.read_text()
+
+
+def test_list_names_a_damaged_file_and_lists_the_good_ones(tmp_path, keystore_text):
+    wallets = tmp_path / "wallets"
+    wallets.mkdir()
+    (wallets / "good.json").write_text(keystore_text)
+    (wallets / "broken.json").write_text("{not json")
+    result = CliRunner(mix_stderr=False).invoke(main, ["wallet", "list", "--home", str(tmp_path), "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == [{"name": "good", "address": Account.from_key(KEY).address}]
+    assert result.stderr == f"error: wallet file {wallets / 'broken.json'} is damaged: not JSON\n"
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda k: "{not json", "is damaged: not JSON"),
+        (lambda k: json.dumps({**k, "crypto": {**k["crypto"], "mac": "zz"}}), "is damaged: no hex ciphertext and 32-byte mac"),
+        (lambda k: json.dumps({x: v for x, v in k.items() if x != "crypto"}), "is damaged: no crypto section"),
+    ],
+)
+def test_unlocking_a_damaged_file_names_it_not_the_password(tmp_path, keystore_text, damage, message):
+    wallets = tmp_path / "wallets"
+    wallets.mkdir()
+    path = wallets / "user.json"
+    path.write_text(damage(json.loads(keystore_text)))
+    deployment = tmp_path / "deployment.json"
+    contracts = {n: "0x" + f"{i:040x}" for i, n in enumerate(["Token", "Registry", "Epochs", "Market", "Disputes"], 1)}
+    deployment.write_text(json.dumps({"chain_id": 31337, "block": 0, "contracts": contracts}))
+    result = CliRunner(mix_stderr=False).invoke(
+        main, ["user", "deposit", "1", "--wallet", "user", "--home", str(tmp_path), "--deployment", str(deployment)],
+        env={"MEMO_PASSWORD": "pw"},
+    )
+    assert (result.exit_code, result.stderr) == (1, f"error: wallet file {path} {message}\n")
+
+
+def test_a_mac_mismatch_is_a_wrong_password_or_a_damaged_file(tmp_path, keystore_text):
+    keystore = json.loads(keystore_text)
+    keystore["crypto"]["mac"] = "00" * 32
+    (tmp_path / "user.json").write_text(json.dumps(keystore))
+    with pytest.raises(WrongPassword, match=r"does not open wallet 'user' \(or its file .*user.json is damaged\)"):
+        WalletStore(tmp_path).unlock("user", "pw")
