@@ -18,6 +18,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from memo_py.display import DECIMALS, format_tokens, format_utc
 from memo_py.errors import ConfigError, MemoError
 from memo_py.wallet import DEFAULT_HOME, WalletStore
 
@@ -48,7 +49,6 @@ __all__ = [
 ]
 
 #: Token and ETH amounts on the command line have this many decimals (wei).
-DECIMALS = 18
 
 home_option = click.option(
     "--home",
@@ -96,11 +96,21 @@ def ask_secret(label: str, *, confirm: bool = False, instead: str) -> str:
 
 
 def emit(data: dict[str, Any] | list[dict[str, Any]], as_json: bool, title: str | None = None) -> None:
-    """Print a record or a list of records as JSON or as a table."""
+    """Print a record or a list of records: as JSON (every field, amounts also in wei), or
+    for a person, a record as ``key: value`` lines and a list as a table, without the
+    ``…_wei`` twins of amounts and with ``…_at`` Unix times as UTC dates."""
     if as_json:
         click.echo(json.dumps(data, indent=None if isinstance(data, list) else 1, default=str))
         return
-    rows = data if isinstance(data, list) else [data]
+    if isinstance(data, dict):
+        shown = _for_a_person(data)
+        width = max((len(k) for k in shown), default=0)
+        if title:
+            click.echo(f"{title}:")
+        for key, value in shown.items():
+            click.echo(f"  {key.ljust(width)}  {value}")
+        return
+    rows = [_for_a_person(row) for row in data]
     table = Table(title=title)
     columns = list(rows[0]) if rows else ["(none)"]
     for column in columns:
@@ -108,6 +118,18 @@ def emit(data: dict[str, Any] | list[dict[str, Any]], as_json: bool, title: str 
     for row in rows:
         table.add_row(*(str(row[c]) for c in columns))
     Console().print(table)
+
+
+def _for_a_person(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` without the ``…_wei`` fields that have a token twin, its ``…_at`` times as dates."""
+    shown: dict[str, Any] = {}
+    for key, value in record.items():
+        if key.endswith("_wei") and key[: -len("_wei")] in record:
+            continue
+        if key.endswith("_at") and isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            value = format_utc(value)
+        shown[key] = "-" if value is None else value
+    return shown
 
 
 def fail(exc: MemoError | Exception | str, *, status: int = 1) -> NoReturn:
@@ -249,10 +271,7 @@ def parse_size(text: str, *, what: str = "size") -> int:
 
 def format_amount(wei: int) -> str:
     """Wei as token units, without trailing zeros: ``10500000000000000000`` → ``"10.5"``."""
-    whole, fraction = divmod(int(wei), 10**DECIMALS)
-    if fraction == 0:
-        return str(whole)
-    return f"{whole}.{fraction:0{DECIMALS}d}".rstrip("0")
+    return format_tokens(wei)
 
 
 def amount_fields(name: str, wei: int) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """Token amounts, prices and sizes on the command line are parsed strictly."""
 
+import json
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -62,3 +64,21 @@ def test_sizes_and_wei():
     for bad in ("1.5", "-1", "1e6", ""):
         with pytest.raises(InvalidAmount):
             parse_wei(bad)
+
+
+def test_a_person_reads_tokens_and_dates_and_json_keeps_the_numbers(capsys):
+    from memo_py.cli.common import amount_fields, emit
+
+    record = {"address": "0xabc", **amount_fields("pledge", 10_500_000_000_000_000_000), "unbond_at": 1796224327,
+              "latest_attested": None}
+    emit(record, False, title="provider")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "provider:",
+        "  address          0xabc",
+        "  pledge           10.5",
+        "  unbond_at        2026-12-02 15:12:07 UTC",
+        "  latest_attested  -",
+    ]
+    emit(record, True)
+    assert json.loads(capsys.readouterr().out) == record  # wei and Unix seconds for machines
