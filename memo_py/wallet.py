@@ -64,16 +64,21 @@ class WalletStore:
         return self.import_key(name, Account.create().key, password)
 
     def import_key(self, name: str, private_key: bytes | str, password: str) -> Wallet:
-        """Save an existing key, encrypted. Refuses to overwrite."""
+        """Save an existing key, encrypted. Refuses to overwrite another key; the same key
+        imported again under the same name is the wallet already there (nothing is written),
+        so a set-up script can run twice."""
         path = self._path(name)
-        if path.exists():
-            raise WalletExists(f"wallet {name!r} already exists at {path}")
-        if not password:
-            raise ConfigError("a wallet needs a non-empty password")
         try:
             account = Account.from_key(private_key)
         except Exception as exc:  # eth-account raises ValueError / binascii errors for bad keys
             raise ConfigError(f"not a valid private key: {exc}") from None
+        if path.exists():
+            existing = self.get(name)
+            if existing.address == account.address:
+                return existing
+            raise WalletExists(f"wallet {name!r} already exists at {path} and holds another key ({existing.address})")
+        if not password:
+            raise ConfigError("a wallet needs a non-empty password")
         keystore = Account.encrypt(account.key, password)
         self.directory.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
@@ -156,7 +161,9 @@ def _keystore_problem(keystore: object) -> str | None:
     if not all(isinstance(params.get(k), int) and params[k] > 0 for k in needed):
         return f"{crypto['kdf']} parameters {', '.join(needed)} missing or not positive integers"
     iv = (crypto.get("cipherparams") or {}).get("iv") if isinstance(crypto.get("cipherparams"), dict) else None
-    if crypto.get("cipher") != "aes-128-ctr" or not _is_hex(iv, 16):
+    # eth-keyfile writes the IV as an integer, so one of 256 keystores has a 15-byte IV
+    # (its leading zero byte dropped): any hex of at most 16 bytes is an IV.
+    if crypto.get("cipher") != "aes-128-ctr" or not _is_short_hex(iv, 16):
         return "no aes-128-ctr cipher parameters"
     if not _is_hex(crypto.get("ciphertext")) or not _is_hex(crypto.get("mac"), 32):
         return "no hex ciphertext and 32-byte mac"
@@ -171,6 +178,14 @@ def _is_hex(value: object, size: int | None = None) -> bool:
     except ValueError:
         return False
     return bool(data) and (size is None or len(data) == size)
+
+
+def _is_short_hex(value: object, most: int) -> bool:
+    """``value`` is hex digits for at most ``most`` bytes (leading zeros may be dropped)."""
+    if not isinstance(value, str):
+        return False
+    digits = value.removeprefix("0x")
+    return 0 < len(digits) <= 2 * most and all(c in "0123456789abcdefABCDEF" for c in digits)
 
 
 def _address(keystore: dict) -> str:

@@ -564,6 +564,9 @@ class MemoClient:
             cached = self._cache.load() if self._cache is not None and use_cache else None
             known: dict[int, IndexRecord] = {}
             changed = chain_orders
+            if cached is not None and cached.records and not _same_history(cached.orders, states):
+                log.info("the index cache was made against orders the chain does not hold: reading all")
+                cached = None
             if cached is not None:
                 known = {r.record_id: r for r in cached.records}
                 changed = [o for o in chain_orders if cached.orders.get("0x" + o.order_id.hex()) != (o.seq, o.blob_count)]
@@ -591,6 +594,13 @@ class MemoClient:
 
     def _save_cache(self) -> None:
         if self._cache is not None and self._states is not None:
+            # The orders this client settled since it read the index hold exactly the records
+            # read then plus its own (another client's write to one of them would have failed
+            # on the sequence number), so their states move on with them.
+            for order in self.orders.all():
+                oid = "0x" + order.order_id.hex()
+                if order.chain_seq is not None and order.chain_seq > self._states.get(oid, (-1, 0))[0]:
+                    self._states[oid] = (order.chain_seq, order.chain_blob_count)
             self._cache.save(CachedIndex(self._states, list(self._records)))
 
     # -- internals ----------------------------------------------------------------------
@@ -653,3 +663,12 @@ def _reporting(segments: Iterator[bytes], progress: Callable[[int, int], None], 
         read += len(segment)
         progress(read, size)
         yield segment
+
+
+def _same_history(cached: dict[str, tuple[int, int]], chain: dict[str, tuple[int, int]]) -> bool:
+    """Whether the chain can have grown from the cached order states: every cached order is
+    still there, at the cached sequence number or a later one. A devnet started again (same
+    chain id and contract addresses, fresh state) fails this, so its cache is not believed."""
+    if not cached:
+        return False  # records, but no order they were read from: nothing to check them by
+    return all(oid in chain and chain[oid][0] >= seq for oid, (seq, _) in cached.items())

@@ -16,6 +16,8 @@ from memo_py.cli import main
 from memo_py.devnet import network
 from memo_py.devnet.processes import ProcessTable, process_start_time
 
+from tests.integration.proc_support import children_of
+
 SIZE = ["--providers", "3", "--keepers", "1"]
 
 
@@ -26,20 +28,6 @@ def devnet_cli(*args):
 def ok(result):
     assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
     return json.loads(result.stdout)
-
-
-def children_of(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = open(f"/proc/{entry}/stat").read()
-            except OSError:
-                continue
-            fields = stat[stat.rindex(")") + 2 :].split()
-            if int(fields[1]) == pid and fields[0] != "Z":
-                found.append(int(entry))
-    return found
 
 
 def store(directory, key: str) -> None:

@@ -9,6 +9,8 @@ import pytest
 
 from memo_py.devnet.processes import ProcessTable, process_start_time
 
+from tests.integration.proc_support import children_of
+
 SLEEPER = [sys.executable, "-c", "import time, sys; print('up', flush=True); time.sleep(60)"]
 
 
@@ -49,21 +51,6 @@ def test_stop_all_and_double_start(tmp_path):
     table.start("b", SLEEPER)
     assert table.stop_all() == ["b", "a"]
     assert process_start_time(2**22 + 7) is None
-
-
-def children_of(pid: int) -> list[int]:
-    """Live children of ``pid``, from /proc."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = open(f"/proc/{entry}/stat").read()
-            except OSError:
-                continue
-            fields = stat[stat.rindex(")") + 2 :].split()
-            if int(fields[1]) == pid and fields[0] != "Z":
-                found.append(int(entry))
-    return found
 
 
 def wait_until(condition, timeout: float = 5.0) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import stat
 
-from .support import USER
+from .support import USER, start_network
 
 
 def _snapshot(client):
@@ -72,3 +72,20 @@ def test_a_damaged_cache_or_another_secret_is_ignored(network, tmp_path):
         assert _snapshot(owner) == expected
     with network.client(cache_dir=cache) as owner:  # and it was written again
         assert owner.recover_index().cached == 2
+
+
+def test_a_cache_from_another_history_of_the_chain_is_not_believed(network, tmp_path, committer):
+    """A devnet started again has the same chain id and contract addresses but none of the old
+    orders: the cache made against them once showed a bucket that was not there (the README
+    walk-through run twice), and a write into it failed."""
+    cache = tmp_path / "cache"
+    with network.client(cache_dir=cache) as old:
+        old.create_bucket("photos")
+    fresh = start_network(tmp_path / "again", committer)
+    try:
+        with fresh.client(cache_dir=cache) as client:
+            assert client.list_buckets() == []
+            client.create_bucket("photos")  # not "already exists"
+            assert [b.name for b in client.list_buckets()] == ["photos"]
+    finally:
+        fresh.close()
