@@ -12,6 +12,9 @@ written since the cache was saved lies in orders whose on-chain state differs fr
 the cached one (or that are new): the client lists only those orders' chunks and
 reads only the records it does not know. When no order changed, the index comes from
 the cache alone, with one chain read and no Provider asked.
+A cache must describe a past of the chain: every order it lists is still on chain at
+its sequence number or a later one. One that does not (a devnet started again keeps
+the chain id and the contract addresses, not the orders) is not believed.
 
 **Crash-safe.** The file is written whole to a temporary file beside it, fsynced, and
 renamed over the old one (then the directory is fsynced): a crash leaves the old
