@@ -188,14 +188,10 @@ def _warn_expiring(client: MemoClient) -> None:
         first = min(expiring, key=lambda o: o.paid_through)
         click.echo(
             f"warning: {len(expiring)} object(s) paid only through epoch {first.paid_through} "
-            f"(about {_date(first.paid_through_date)}), {first.bucket}/{first.key} first; "
+            f"(about {format_utc(first.paid_through_date)}), {first.bucket}/{first.key} first; "
             "`memo user renew` extends them",
             err=True,
         )
-
-
-def _date(moment: datetime) -> str:
-    return format_utc(moment)
 
 
 def _gb_month(price: int, epoch_seconds: float) -> dict[str, Any]:
@@ -344,7 +340,7 @@ def _quote_record(quote: Any, key: str) -> dict[str, Any]:
         **amount_fields("balance", quote.balance),
         "affordable": quote.affordable,
         "paid_through": quote.paid_through,
-        "paid_through_date": _date(epoch_date(quote.paid_through + 1, quote.current_epoch, quote.epoch_seconds)),
+        "paid_through_date": format_utc(epoch_date(quote.paid_through + 1, quote.current_epoch, quote.epoch_seconds)),
         **amount_fields("monthly", quote.monthly),
         "providers": [
             {"provider": s.provider, **_gb_month(s.price, quote.epoch_seconds), "price_wei": s.price,
@@ -558,7 +554,7 @@ def status(no_health: bool, net: Network, secret_file: Path | None, as_json: boo
     objects = [
         {"bucket": o.bucket, "key": o.key, "size": o.size, "stored_bytes": o.stored_bytes, "health": o.health,
          "chunks_reachable": o.weakest_stripe, "k": o.k, "m": o.m, "providers": list(o.providers),
-         "paid_through": o.paid_through, "paid_through_date": _date(o.paid_through_date),
+         "paid_through": o.paid_through, "paid_through_date": format_utc(o.paid_through_date),
          **amount_fields("monthly", o.monthly), "expiring": o in report.expiring}
         for o in report.objects
     ]
