@@ -1,4 +1,4 @@
-"""``memo devnet up | status | restart | down | demo``: a whole MEMO network on this machine.
+"""``memo devnet up | configure | status | restart | fund | down | demo``: a whole MEMO network on this machine.
 
 The work is in :mod:`memo_py.devnet.network` and :mod:`memo_py.devnet.demo`; this
 module only parses and prints.
@@ -18,7 +18,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from memo_py.cli.common import amount_fields, emit, fail, guard, json_option, parse_amount
+from memo_py.cli.common import amount_fields, emit, fail, guard, home_option, json_option, parse_amount
 from memo_py.wallet import DEFAULT_HOME
 
 __all__ = ["devnet"]
@@ -112,11 +112,33 @@ def up(directory: Path, providers: int, keepers: int, users: int, epoch_length: 
         console.print(f"  {k['name']:<11} {k['address']}  {k['url']}", highlight=False)
     for u in record["users"]:
         console.print(f"  {u['name']:<11} {u['address']}  key file {u['key_file']}", highlight=False)
-    console.print("Point the CLI at it:")
-    console.print(f"  memo config set rpc_url {record['rpc_url']}")
-    console.print(f"  memo config set deployment {record['deployment_file']}")
-    console.print(f"  memo config set keepers {','.join(k['url'] for k in record['keepers'])}", soft_wrap=True)
-    console.print(f"Stop it with: memo devnet down --dir {record['directory']}")
+    where = "" if directory == DEFAULT_HOME / "devnet" else f" --dir {record['directory']}"
+    console.print(f"Point the CLI at it (rpc-url, deployment, keepers): memo devnet configure{where}",
+                  soft_wrap=True, highlight=False)
+    console.print(f"Stop it with: memo devnet down{where}", soft_wrap=True, highlight=False)
+
+
+@devnet.command("configure")
+@dir_option
+@home_option
+@json_option
+def configure(directory: Path, home: Path, as_json: bool) -> None:
+    """Point the CLI's settings (rpc-url, deployment, keepers) at the devnet in --dir.
+
+    Run it after every `up` (ports are new each time). The wallet setting is left
+    as it is; `memo config show` prints the result.
+    """
+    from memo_py.cli.settings import load_settings, save_settings, settings_path, update_settings
+    from memo_py.devnet import network
+
+    with guard():
+        record = network.load(directory)
+        settings = load_settings(home)
+        for key, value in (("rpc_url", record["rpc_url"]), ("deployment", record["deployment_file"]),
+                           ("keepers", ",".join(k["url"] for k in record["keepers"]))):
+            settings = update_settings(settings, key, value)
+        save_settings(home, settings)
+    emit({**settings.as_json(), "file": str(settings_path(home))}, as_json, title="memo settings now")
 
 
 @devnet.command("status")

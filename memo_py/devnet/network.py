@@ -25,8 +25,8 @@ those, and nothing else):
    process ``<name>`` with its own log ``logs/<name>.log``. ``up`` returns once
    every ``/health`` answers.
 5. **Record.** ``devnet.json``: RPC URL, chain id, deployment, every endpoint and
-   address, the Users' key files and config files, and the gas each set-up step
-   used.
+   address, the Users' key files (a User needs nothing else: its master secret
+   derives from its key), and the gas each set-up step used.
 
 Everything here is for a development machine: the keys are anvil's well-known
 ones, never to be used on a real network.
@@ -94,7 +94,7 @@ class DevnetInUse(DevnetError):
     """``up`` was given a directory that holds a devnet already, running or stopped."""
 
 
-#: Directories ``up`` makes for each role, in its directory.
+#: Directories ``up`` makes for each role, in its directory (``user-<i>``: by earlier versions).
 _ROLE_DIR = re.compile(r"(provider|keeper|user)-[0-9]+")
 #: Files and directories ``up`` writes besides the role directories.
 _DEVNET_ENTRIES = (DEVNET_FILE, "deployment.json", "processes.json", "processes.tmp", "keys", "logs")
@@ -405,28 +405,12 @@ def up(
                 "first_epoch": 0,
             }
             record["config"] = str(_write_json(directory / name / "config.json", config))
-        user_records = []
-        keeper_urls = [k["url"] for k in keeper_records]
-        for i, account in enumerate(user_accounts):
-            name = f"user-{i + 1}"
-            key = _write_secret(directory / "keys" / f"{name}.key", "0x" + bytes(account.key).hex())
-            secret = _write_secret(directory / "keys" / f"{name}.secret", os.urandom(32).hex())
-            config = {
-                **common,
-                "private_key_file": os.path.relpath(key, directory / name),
-                "master_secret_file": os.path.relpath(secret, directory / name),
-                "keepers": keeper_urls,
-            }
-            config.pop("tick_seconds")
-            user_records.append(
-                {
-                    "name": name,
-                    "address": account.address,
-                    "key_file": str(key),
-                    "master_secret_file": str(secret),
-                    "config": str(_write_json(directory / name / "config.json", config)),
-                }
-            )
+        # A User needs only its key: the master secret derives from it (user_client, `memo user`).
+        user_records = [
+            {"name": f"user-{i + 1}", "address": account.address,
+             "key_file": str(_write_secret(directory / "keys" / f"user-{i + 1}.key", "0x" + bytes(account.key).hex()))}
+            for i, account in enumerate(user_accounts)
+        ]
 
         for record in keeper_records:
             record["log"] = table.start(record["name"], _daemon_args("keeper", record["config"])).log
@@ -547,7 +531,7 @@ def status(directory: str | os.PathLike[str]) -> dict[str, Any]:
         "chain_id": record["chain_id"],
         "chain": chain,
         "daemons": rows,
-        "users": [{"name": u["name"], "address": u["address"], "config": u["config"]} for u in record["users"]],
+        "users": [{"name": u["name"], "address": u["address"], "key_file": u["key_file"]} for u in record["users"]],
         "running": all(r["alive"] for r in rows) and chain["alive"],
     }
 

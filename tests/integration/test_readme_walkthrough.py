@@ -1,9 +1,9 @@
 """The README's walk-through, typed as a new user would, twice in a row.
 
 Every line of the ``bash`` block under "Using it" runs as written, in order, with only
-what the reader fills in: ``--dir`` for the devnet (never the real home's), and the
-``…`` values taken from what ``memo devnet up`` printed (the ``memo config set`` lines
-and the User's key file). The second time, ``memo devnet up`` on the same directory
+``--dir`` for the devnet added (never the real home's) and ``~/.memo/devnet`` read as
+that directory. ``memo devnet up`` must print the User's key file there and the
+``memo devnet configure`` line that points the CLI at it. The second time, ``memo devnet up`` on the same directory
 is refused (exit 2, naming ``--reset``), as the README says, and ``--reset`` starts over.
 """
 
@@ -33,35 +33,28 @@ def run(home: Path, args: list[str]):
     for name in ("MEMO_RPC_URL", "MEMO_DEPLOYMENT", "MEMO_WALLET", "MEMO_KEEPERS", "MEMO_HOME", "MEMO_SECRET_FILE",
                  "MEMO_DEVNET_DIR", "MEMO_PASSWORD_FILE"):
         env[name] = None
-    home_option = [] if args[0] == "devnet" else ["--home", str(home)]  # a devnet keeps all it needs in --dir
+    takes_home = args[0] != "devnet" or args[1] == "configure"  # a devnet keeps all it needs in --dir
+    home_option = ["--home", str(home)] if takes_home else []
     return CliRunner(mix_stderr=False).invoke(main, [*args, *home_option], env=env)
 
 
-def fill(args: list[str], printed: dict[str, str], devnet_dir: Path) -> list[str]:
-    """The command as the reader types it: the devnet's --dir, the printed values for ``…``."""
-    if args[:2] == ["memo", "config"] and args[2] == "set" and "…" in args[4]:
-        return ["memo", "config", "set", args[3], printed[args[3]]]
-    if "--key-file" in args:
-        i = args.index("--key-file") + 1
-        return [*args[:i], printed["key_file"], *args[i + 1 :]]
-    if args[:2] == ["memo", "devnet"]:
-        return [*args, "--dir", str(devnet_dir)]
+def fill(args: list[str], devnet_dir: Path) -> list[str]:
+    """The command as the reader types it, with the devnet in ``devnet_dir``."""
     assert not any("…" in a for a in args), args
-    return args
+    args = [a.replace("~/.memo/devnet", str(devnet_dir)) for a in args]
+    return [*args, "--dir", str(devnet_dir)] if args[:2] == ["memo", "devnet"] else args
 
 
-def read_printed(stdout: str) -> dict[str, str]:
-    printed = dict(re.findall(r"memo config set (rpc_url|deployment|keepers) (\S+)", stdout))
-    printed["key_file"] = re.search(r"user-1 .* key file (\S+)", stdout).group(1)
-    assert set(printed) == {"rpc_url", "deployment", "keepers", "key_file"}, stdout
-    return printed
+def check_printed(stdout: str, devnet_dir: Path) -> None:
+    """``up`` names the User's key file and the command that points the CLI at the devnet."""
+    assert re.search(rf"user-1 .* key file {re.escape(str(devnet_dir / 'keys' / 'user-1.key'))}", stdout), stdout
+    assert f"memo devnet configure --dir {devnet_dir}" in stdout, stdout
 
 
 def walk(tmp: Path, home: Path, devnet_dir: Path, *, again: bool) -> None:
-    printed: dict[str, str] = {}
     for args in walkthrough():
         assert args[0] == "memo"
-        command = fill(args, printed, devnet_dir)
+        command = fill(args, devnet_dir)
         if again and command[1:3] == ["devnet", "up"]:
             refused = run(home, command[1:])
             assert refused.exit_code == 2, (refused.stdout, refused.stderr)
@@ -70,7 +63,7 @@ def walk(tmp: Path, home: Path, devnet_dir: Path, *, again: bool) -> None:
         result = run(home, command[1:])
         assert result.exit_code == 0, (command, result.stdout, result.stderr, result.exception)
         if command[1:3] == ["devnet", "up"]:
-            printed = read_printed(result.stdout)
+            check_printed(result.stdout, devnet_dir)
     assert (tmp / "out.jpg").read_bytes() == (tmp / "cat.jpg").read_bytes()
 
 

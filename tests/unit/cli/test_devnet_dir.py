@@ -91,3 +91,31 @@ def test_restart_on_a_stopped_devnet_is_refused_before_anything_is_stopped(stopp
     missing = devnet_cli("restart", "provider-1", "--dir", str(stopped / "nowhere"))
     assert missing.exit_code == 1 and "no devnet in" in missing.stderr
     assert not (stopped / "nowhere").exists()
+
+
+def test_configure_points_the_settings_at_the_devnet_and_keeps_the_wallet(stopped, tmp_path):
+    from memo_py.cli.settings import Settings, load_settings, save_settings
+
+    home = tmp_path / "home"
+    save_settings(home, Settings(rpc_url="http://127.0.0.1:1", keepers=("http://127.0.0.1:2",), wallet="alice"))
+    record = json.loads((stopped / network.DEVNET_FILE).read_text())
+    record.update(rpc_url="http://127.0.0.1:45001", deployment_file=str(stopped / "deployment.json"))
+    record["keepers"] = [{"name": "keeper-1", "url": "http://127.0.0.1:45002"},
+                         {"name": "keeper-2", "url": "http://127.0.0.1:45003"}]
+    (stopped / network.DEVNET_FILE).write_text(json.dumps(record))
+
+    result = devnet_cli("configure", "--dir", str(stopped), "--home", str(home))
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    assert load_settings(home) == Settings(
+        rpc_url="http://127.0.0.1:45001", deployment=stopped / "deployment.json",
+        keepers=("http://127.0.0.1:45002", "http://127.0.0.1:45003"), wallet="alice",
+    )
+    assert "http://127.0.0.1:45001" in result.stdout
+
+
+def test_configure_without_a_devnet_is_one_error_and_writes_nothing(tmp_path):
+    home = tmp_path / "home"
+    result = devnet_cli("configure", "--dir", str(tmp_path / "nothing"), "--home", str(home))
+    assert result.exit_code == 1
+    assert result.stderr == f"error: no devnet in {tmp_path / 'nothing'} (no devnet.json; run `memo devnet up`)\n"
+    assert not home.exists()
