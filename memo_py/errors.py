@@ -87,7 +87,16 @@ class ConfigError(MemoError, ValueError):
 
 
 class NotEnoughChunks(MemoError, LookupError):
-    """Fewer than k intact chunks of a stripe are available, so it cannot be decoded."""
+    """Fewer than k intact chunks of a stripe are available, so it cannot be decoded.
+
+    ``failures`` maps each Provider (its address) that did not serve a good chunk to why:
+    ``"chunk 2: wrong bytes"``, ``"chunk 0: ConnectError ..."`` (empty where no Provider is
+    involved, as in :func:`memo_py.codec.erasure.decode`).
+    """
+
+    def __init__(self, message: str, *, failures: dict[str, str] | None = None):
+        super().__init__(message)
+        self.failures = dict(failures or {})
 
 
 class IndexUnavailable(MemoError, ConnectionError):
@@ -175,7 +184,16 @@ class BucketNotEmpty(MemoError, ValueError):
 
 
 class UploadFailed(MemoError, RuntimeError):
-    """An upload could not place, check or settle every chunk; nothing was recorded in the index."""
+    """An upload could not place, check or settle every chunk; nothing was recorded in the index.
+
+    ``failures`` maps each Provider (its address) and Keeper (its URL) that failed the
+    upload to why; it is empty when the cause is no participant's (an order that would
+    start too soon, a Provider too few for the layout).
+    """
+
+    def __init__(self, message: str, *, failures: dict[str, str] | None = None):
+        super().__init__(message)
+        self.failures = dict(failures or {})
 
 
 class ChecksumMismatch(MemoError, ValueError):

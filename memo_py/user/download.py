@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -66,7 +67,7 @@ class Held:
     segment: SegmentEntry
     chunks: dict[int, bytes | memoryview] = field(default_factory=dict)
     tried: set[int] = field(default_factory=set)
-    failures: list[str] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)  # Provider address -> why, for NotEnoughChunks
 
 
 @dataclass
@@ -191,7 +192,7 @@ class Downloader:
                 for i, (index, placement) in enumerate(run.items):
                     counted[index].discard(placement.chunk)
                     if view is None:
-                        held[index].failures.append(f"chunk {placement.chunk} on {placement.provider}: {error}")
+                        _failed(held[index].failures, placement, error)
                     else:
                         held[index].chunks[placement.chunk] = view[i * layout.chunk_bytes : (i + 1) * layout.chunk_bytes]
             if first_answer is not None:
@@ -237,7 +238,7 @@ class Downloader:
                     raise
                 for c in bad:
                     log.warning("Provider %s returned a wrong chunk %d", placements[c].provider, c)
-                    held.failures.append(f"chunk {c} on {placements[c].provider}: wrong bytes")
+                    _failed(held.failures, placements[c], "wrong bytes")
                     del chunks[c]
 
     def fetch_good(
@@ -247,12 +248,12 @@ class Downloader:
         *,
         have: dict[int, bytes] | None = None,
         skip: set[int] = frozenset(),  # type: ignore[assignment]
-        failures: list[str] | None = None,
+        failures: dict[str, str] | None = None,
     ) -> dict[int, bytes]:
         """``have`` topped up to k chunks of a segment, fetched one by one (data first) and
         each checked against its SHA-256; chunks in ``skip`` are not asked for again."""
         good = dict(have or {})
-        failures = [] if failures is None else failures
+        failures = {} if failures is None else failures
         queue = iter(c for c in sorted(segment.chunks, key=lambda c: c.chunk) if c.chunk not in skip and c.chunk not in good)
         running: dict[Future[bytes | None], ChunkPlacement] = {}
 
@@ -276,21 +277,35 @@ class Downloader:
             future.cancel()
         if len(good) < layout.k:
             raise NotEnoughChunks(
-                f"segment {segment.index}: {len(good)} good chunks of the {layout.k} needed; " + "; ".join(failures)
+                f"segment {segment.index}: {len(good)} good chunks of the {layout.k} needed; "
+                + "; ".join(f"{provider}: {why}" for provider, why in failures.items()),
+                failures=failures,
             )
         return good
 
-    def _fetch(self, layout: StripeLayout, placement: ChunkPlacement, failures: list[str]) -> bytes | None:
+    def _fetch(self, layout: StripeLayout, placement: ChunkPlacement, failures: dict[str, str]) -> bytes | None:
         """The chunk if its Provider returns exactly the bytes the manifest recorded, else None."""
         try:
             client = self._providers.client(placement.provider)
             path = f"/orders/{placement.order_id}/blobs/{placement.first_blob}"
             data = client.request("GET", path, limit=layout.chunk_bytes).content
         except Exception as exc:  # down, refusing, unknown: skip it
-            failures.append(f"chunk {placement.chunk} on {placement.provider}: {exc}")
+            _failed(failures, placement, str(exc))
             return None
         if len(data) != layout.chunk_bytes or hashlib.sha256(data).hexdigest() != placement.sha256:
-            failures.append(f"chunk {placement.chunk} on {placement.provider}: wrong bytes")
+            _failed(failures, placement, "wrong bytes")
             log.warning("Provider %s returned a wrong chunk %d", placement.provider, placement.chunk)
             return None
         return data
+
+
+_failures_lock = threading.Lock()  # fetches of one segment note their failures from pool threads
+
+
+def _failed(failures: dict[str, str], placement: ChunkPlacement, why: str) -> None:
+    """Note that ``placement``'s Provider did not serve its chunk, and why (one entry per
+    Provider: ``chunk 2: wrong bytes; chunk 5: wrong bytes``)."""
+    line = f"chunk {placement.chunk}: {why}"
+    with _failures_lock:
+        earlier = failures.get(placement.provider)
+        failures[placement.provider] = line if earlier is None else f"{earlier}; {line}"

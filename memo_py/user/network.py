@@ -129,7 +129,7 @@ class Matcher:
         params = {"count": str(count + len(excluded)), "chunk_bytes": str(chunk_bytes)}
         if max_price is not None:
             params["max_price"] = str(max_price)
-        errors: list[str] = []
+        errors: dict[str, str] = {}  # Keeper URL -> why it could not match
         for url in self._urls:
             try:
                 data = self._client(url).get_json("/match", params, limit=MAX_MESSAGE_BYTES)
@@ -137,14 +137,15 @@ class Matcher:
                 if len({p.address for p in answer.providers}) != len(answer.providers):
                     raise MalformedAnswer(f"Keeper {url} offered a Provider twice")
             except (httpx.HTTPError, httpx.InvalidURL, MemoError) as exc:  # RemoteError, MalformedAnswer, ...
-                errors.append(f"{url}: {exc}")
+                errors[url] = str(exc)
                 continue
             offered = [MatchedProvider(p.address, p.endpoint, p.price) for p in answer.providers]
             chosen = [p for p in offered if p.address not in excluded][:count]
             if len(chosen) == count:
                 return chosen
-            errors.append(f"{url}: offered {len(chosen)} usable Providers, {count} needed")
-        raise UploadFailed("no Keeper could match enough Providers: " + "; ".join(errors))
+            errors[url] = f"offered {len(chosen)} usable Providers, {count} needed"
+        raise UploadFailed("no Keeper could match enough Providers: " + "; ".join(f"{u}: {why}" for u, why in errors.items()),
+                           failures=errors)
 
     def close(self) -> None:
         with self._lock:

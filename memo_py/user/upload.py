@@ -161,14 +161,14 @@ class UploadSession:
         placements: list[list[ChunkPlacement | None]] = [[None] * n for _ in stripes]
         if not stripes:
             return []
-        errors: list[str] = []
+        errors: list[tuple[str, str]] = []  # (Provider address, Keeper URL or "" for no one, why), oldest first
         for _ in range(self.ctx.policy.rounds):
             if not pending:
                 break
             try:
                 self._assign(sorted(pending), len(stripes))
             except UploadFailed as exc:  # no Provider left to replace the failed ones
-                errors.append(str(exc))
+                errors += list(exc.failures.items()) or [("", str(exc))]
                 break
             futures = {
                 slot: self.ctx.pool.submit(self._place_slot, self.slots[slot], items) for slot, items in pending.items()
@@ -183,7 +183,7 @@ class UploadSession:
                     except ChainUnavailable:  # our node, not the Provider: say it once, blame no one
                         raise
                     except Exception as exc:  # any failure of a Provider: replace it
-                        errors.append(f"{self.slots[slot].address}: {exc}")
+                        errors.append((self.slots[slot].address, str(exc)))
                         log.warning("placing on %s failed: %s", self.slots[slot].address, exc)
                         self.slots.pop(slot)
             except BaseException:  # KeyboardInterrupt and the like: stop the upload threads
@@ -193,7 +193,7 @@ class UploadSession:
                 raise
             for slot in self._check(placed):
                 bad = placed.pop(slot)
-                errors.append(f"{bad.provider.address}: returned commitments that do not match the chunks")
+                errors.append((bad.provider.address, "returned commitments that do not match the chunks"))
                 self.ctx.banned.add(bad.provider.address)
                 bad.order.retired = True
                 self.slots.pop(slot)
@@ -211,7 +211,9 @@ class UploadSession:
                 del pending[slot]
         if pending:
             raise UploadFailed(
-                f"{sum(len(v) for v in pending.values())} chunks found no Provider: " + "; ".join(errors[-6:])
+                f"{sum(len(v) for v in pending.values())} chunks found no Provider: "
+                + "; ".join(f"{who}: {why}" if who else why for who, why in errors[-6:]),
+                failures={who: why for who, why in errors if who},
             )
         return [[p for p in row if p is not None] for row in placements]
 
@@ -397,9 +399,11 @@ def cosign_update(ctx: UploadContext, order: OrderState) -> SignedUpdate:
         ).json()
         provider_sig = _hex(answer["provider_signature"], 65)
     except Exception as exc:
-        raise UploadFailed(f"{order.provider} did not co-sign order 0x{order.order_id.hex()}: {exc}") from exc
+        raise UploadFailed(f"{order.provider} did not co-sign order 0x{order.order_id.hex()}: {exc}",
+                           failures={order.provider: f"did not co-sign: {exc}"}) from exc
     if recover_signer(update, provider_sig, chain.chain_id, chain.market) != order.provider:
-        raise UploadFailed(f"{order.provider} co-signed order 0x{order.order_id.hex()} with another key")
+        raise UploadFailed(f"{order.provider} co-signed order 0x{order.order_id.hex()} with another key",
+                           failures={order.provider: "co-signed with another key"})
     return update, user_sig, provider_sig
 
 

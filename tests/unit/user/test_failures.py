@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from memo_py.devnet.anvil import free_port
 from memo_py.errors import NotEnoughChunks, UploadFailed
 from memo_py.user.network import Matcher
 from tests.unit.keeper.support import serve
@@ -35,8 +36,13 @@ def test_download_survives_m_providers_down(network, client):
     assert client.get_object("bkt", "obj") == data
     third = _holders(client, "bkt", "obj", {2})[0]
     network.stop_provider(third.provider)
-    with pytest.raises(NotEnoughChunks):
+    with pytest.raises(NotEnoughChunks) as caught:
         client.get_object("bkt", "obj")
+    # The error names exactly the Providers that did not serve a chunk, and each one's chunk.
+    assert set(caught.value.failures) == {p.provider for p in [*down, third]}
+    for placement in [*down, third]:
+        assert caught.value.failures[placement.provider].startswith(f"chunk {placement.chunk}: ")
+        assert placement.provider in str(caught.value)
 
 
 def test_a_corrupted_chunk_is_skipped(network, client):
@@ -75,8 +81,9 @@ def test_without_a_replacement_the_upload_refuses_to_sign(tmp_path, committer):
     try:
         lie_about_commitments(network.start_provider(PROVIDERS[5], price=5))
         with network.client() as client:
-            with pytest.raises(UploadFailed, match="do not match"):
+            with pytest.raises(UploadFailed, match="do not match") as caught:
                 client.create_bucket("bkt")
+            assert caught.value.failures[PROVIDERS[5].address] == "returned commitments that do not match the chunks"
             assert network.chain.submitted == [] and client.list_buckets() == []
     finally:
         network.close()
@@ -125,3 +132,18 @@ def test_the_matcher_moves_on_past_a_keeper_with_a_malformed_answer(network, hea
     assert len(set(addresses)) == 2 and set(addresses) <= {a.address for a in PROVIDERS}
     assert len(asked) == (0 if match is None else 1)  # the rogue was asked first, and passed over
     assert KEEPER.address not in addresses
+
+
+def test_when_no_keeper_can_match_the_error_names_each_and_why(network):
+    down = f"http://127.0.0.1:{free_port()}"
+    matcher = Matcher(USER.key, [down, network.keeper.url], timeout=5)
+    try:
+        with pytest.raises(UploadFailed) as caught:
+            matcher.match(len(network.providers) + 1, BLOB)
+    finally:
+        matcher.close()
+    failures = caught.value.failures
+    assert set(failures) == {down, network.keeper.url}
+    assert "Connection refused" in failures[down]
+    n = len(network.providers)
+    assert failures[network.keeper.url] == f"HTTP 409: need {n + 1} live Providers with {BLOB} bytes free, found {n}"
