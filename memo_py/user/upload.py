@@ -186,6 +186,10 @@ class UploadSession:
                         errors.append((self.slots[slot].address, str(exc)))
                         log.warning("placing on %s failed: %s", self.slots[slot].address, exc)
                         self.slots.pop(slot)
+                if len(placed) < len(futures):
+                    # Providers check what we send against the chain: when our own node is down
+                    # too, that is the cause, said once (ChainUnavailable), not once per Provider.
+                    self.ctx.chain.current_epoch()
             except BaseException:  # KeyboardInterrupt and the like: stop the upload threads
                 self._abort.set()
                 for future in futures.values():

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from click.testing import CliRunner
 from memo_py.cli import main
 from memo_py.cli.settings import Settings, save_settings
 from memo_py.devnet import network
+from memo_py.devnet.processes import ProcessTable
 from memo_py.errors import DecryptionFailed
 from memo_py.user.download import Downloader
 from memo_py.wallet import WalletStore
@@ -164,3 +167,33 @@ def test_the_sdk_and_the_cli_see_one_account(devnet, tmp_path):
     with network.user_client(record["directory"], 0) as sdk:  # fresh: finds the index on first use
         assert [o.key for o in sdk.list_objects("shared")] == ["from-cli.txt", "from-sdk.txt"]
         assert sdk.get_object("shared", "from-cli.txt") == b"written by the CLI"
+
+
+def test_the_node_dying_in_the_middle_of_a_put_is_one_short_error(devnet, tmp_path):
+    """Last in the module: it kills the devnet's anvil. ``memo user put`` runs as its own
+    process; anvil is killed once a Provider holds some of the object's chunks. The put
+    fails with one error line naming the node (not one per Provider and Keeper), exit 1."""
+    home, record = devnet
+    ok(cli(home, "user", "deposit", "100", "--json"))
+    source = tmp_path / "big.bin"
+    source.write_bytes(os.urandom(12 * 2**20))
+    ok(cli(home, "user", "buckets", "create", "doomed", "-k", "2", "-m", "1", "--json"))
+    stored = {p["endpoint"]: network._health(p["endpoint"])["stored"] for p in record["providers"]}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEMO_")} | {"MEMO_PASSWORD": "pw"}
+    put = subprocess.Popen(
+        [sys.executable, "-m", "memo_py.cli", "user", "put", "doomed/big.bin", str(source), "--home", str(home)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not any(network._health(url)["stored"] > before for url, before in stored.items()):
+            assert put.poll() is None and time.monotonic() < deadline, put.communicate()
+            time.sleep(0.05)
+        ProcessTable(Path(record["directory"])).stop("anvil", timeout=5)
+        _, stderr = put.communicate(timeout=180)
+    finally:
+        put.kill()
+    assert put.returncode == 1, stderr
+    errors = [line for line in stderr.splitlines() if line.startswith("error: ")]
+    assert errors == [f"error: no answer from the chain node at {record['rpc_url']}"], stderr
+    assert "Traceback" not in stderr
