@@ -45,6 +45,9 @@ __all__ = ["EpochLoop", "TickReport", "VERIFY_THREADS"]
 
 #: Providers verified at the same time.
 VERIFY_THREADS = 8
+#: The newest finished epochs whose proof grace starts together (older ones start when reached),
+#: so a Keeper far behind keeps a bounded table.
+GRACE_HORIZON = 256
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +106,10 @@ class EpochLoop:
         self._reconcile(report)
         last = self.ledger.last_epoch()
         epoch = self.first_epoch if last is None else last + 1
+        for over in range(max(epoch, current - GRACE_HORIZON), current):
+            # Every finished epoch's grace runs from now on, side by side: a Keeper that is
+            # behind waits one grace period for them all, not one per epoch.
+            self._over_since.setdefault(over, now)
         while epoch < current:
             if not self._judge(epoch, now, report):
                 break

@@ -2,7 +2,8 @@
 the commands it names: a new wallet, funded (`memo devnet fund`), the role registered,
 a BLS key made (`memo role bls-keygen`), a TOML config written as the page describes,
 and the daemon run as its own process (`python -m memo_py.<role> --config FILE`) until
-`memo provider|keeper status` finds it up."""
+`memo provider|keeper status` finds it up. The new Keeper joins a network that has
+attested work: it judges the current epoch within a few epochs, and attestation goes on."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from memo_py.devnet.anvil import free_port
 @pytest.fixture(scope="module")
 def devnet(tmp_path_factory):
     directory = tmp_path_factory.mktemp("opsnet")
-    record = network.up(directory, providers=3, keepers=1, users=1)
+    record = network.up(directory, providers=3, keepers=3, users=1)  # 3 Keepers: a 4th keeps the quorum reachable
     home = tmp_path_factory.mktemp("opshome")
     save_settings(home, Settings(rpc_url=record["rpc_url"], deployment=record["deployment_file"],
                                  keepers=tuple(k["url"] for k in record["keepers"])))
@@ -124,11 +125,24 @@ bls_key_file = "keeper.bls"
 data_dir = "keeper-data"
 port = {keeper_port}
 peers = {toml_list(keepers)}
+proof_grace = 6.0
 ''')
     keeper = run_daemon("keeper", keeper_toml, tmp_path / "keeper.log")
     try:
         status = wait_up(home, ["keeper", "status", keep["address"], "--url", f"http://127.0.0.1:{keeper_port}"],
                          tmp_path / "keeper.log")
         assert status["registered"] and status["slot"] == registered["slot"]
+        # It joined a running network: it adopts the attested history and judges the
+        # current epoch within a few epochs, and attestation goes on with its weight counted.
+        joined_at, deadline = status["epoch"], time.monotonic() + 90
+        with network.user_client(record["directory"], 0, start_delay=2) as user:  # work to attest
+            user.deposit(100 * 10**18)
+            user.create_bucket("work", k=2, m=1)
+            user.put_object("work", "a", b"something to prove")
+        while (status.get("judged_epoch") or -1) < joined_at or (status["latest_attested"] or -1) < joined_at:
+            assert time.monotonic() < deadline, (json.dumps(status), (tmp_path / "keeper.log").read_text()[-3000:])
+            time.sleep(2)
+            status = ok(cli(home, "keeper", "status", keep["address"], "--url", f"http://127.0.0.1:{keeper_port}",
+                            "--json"))
     finally:
         assert stop(keeper) == 0

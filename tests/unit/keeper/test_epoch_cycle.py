@@ -93,6 +93,21 @@ def test_proofs_are_awaited_during_the_grace_period(network, providers, make_kee
     assert EPOCH in report.recorded
 
 
+def test_a_keeper_behind_by_several_epochs_waits_one_grace_period_for_all_of_them(network, providers, make_keepers):
+    """Each finished epoch's grace runs from when the Keeper first saw it over, side by side:
+    one that is behind (it joined late, or was down) does not wait a grace period per epoch."""
+    honest, _ = providers
+    keepers = make_keepers([{"proof_grace": 30.0}, {}, {}])
+    for epoch in (EPOCH, EPOCH + 1):  # the cheater pushes neither proof: both wait for the grace period
+        network.set_epoch(epoch, open_it=True)
+        assert set(honest.push(epoch, keepers.servers).values()) == {"ok"}
+    network.set_epoch(EPOCH + 2)
+    report = keepers.tick(0, now=1_000.0)
+    assert report.waiting == EPOCH and EPOCH not in report.recorded
+    report = keepers.tick(0, now=1_031.0)
+    assert report.recorded == [EPOCH, EPOCH + 1]
+
+
 def test_a_keeper_that_disagrees_does_not_sign_and_later_adopts_the_attested_root(network, providers, make_keepers):
     keepers = make_keepers([{}, {"penalty_bps": 5_000}, {}])
     prove_epoch(network, providers, keepers)
