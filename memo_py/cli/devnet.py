@@ -76,10 +76,11 @@ def devnet() -> None:
 @click.option("--block-time", type=click.IntRange(1), default=1, show_default=True, help="Seconds per block.")
 @click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
               help="Commit processes per Provider.")
+@click.option("--gateway", is_flag=True, help="Also run an S3 gateway, one access key per User (docs/s3.md).")
 @reset_option
 @json_option
 def up(directory: Path, providers: int, keepers: int, users: int, epoch_length: int, block_time: int,
-       workers: int, reset: bool, as_json: bool) -> None:
+       workers: int, gateway: bool, reset: bool, as_json: bool) -> None:
     """Start anvil, deploy, fund and register every role, start the daemons; print endpoints.
 
     A directory that holds a devnet, running or stopped, is refused (exit 2): its
@@ -90,7 +91,7 @@ def up(directory: Path, providers: int, keepers: int, users: int, epoch_length: 
     with guard(), refused_dir():
         record = network.up(
             directory, providers=providers, keepers=keepers, users=users, epoch_length=epoch_length,
-            block_time=block_time, workers=workers, progress=_printer(as_json), reset=reset,
+            block_time=block_time, workers=workers, progress=_printer(as_json), reset=reset, gateway=gateway,
         )
     if as_json:
         click.echo(json.dumps(record, indent=1))
@@ -112,6 +113,14 @@ def up(directory: Path, providers: int, keepers: int, users: int, epoch_length: 
         console.print(f"  {k['name']:<11} {k['address']}  {k['url']}", highlight=False)
     for u in record["users"]:
         console.print(f"  {u['name']:<11} {u['address']}  key file {u['key_file']}", highlight=False)
+    if "gateway" in record:
+        gw = record["gateway"]
+        console.print(f"[bold]S3 gateway[/bold] {gw['endpoint']} (region us-east-1, path-style; config {gw['config']})",
+                      highlight=False, soft_wrap=True)
+        for key in gw["users"]:
+            secret = Path(key["secret_key_file"]).read_text().strip()
+            console.print(f"  {key['user']:<11} access key {key['access_key']}  secret {secret}", highlight=False,
+                          soft_wrap=True)
     where = "" if directory == DEFAULT_HOME / "devnet" else f" --dir {record['directory']}"
     console.print(f"Point the CLI at it (rpc-url, deployment, keepers): memo devnet configure{where}",
                   soft_wrap=True, highlight=False)

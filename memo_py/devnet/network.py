@@ -97,7 +97,7 @@ class DevnetInUse(DevnetError):
 #: Directories ``up`` makes for each role, in its directory (``user-<i>``: by earlier versions).
 _ROLE_DIR = re.compile(r"(provider|keeper|user)-[0-9]+")
 #: Files and directories ``up`` writes besides the role directories.
-_DEVNET_ENTRIES = (DEVNET_FILE, "deployment.json", "processes.json", "processes.tmp", "keys", "logs")
+_DEVNET_ENTRIES = (DEVNET_FILE, "deployment.json", "processes.json", "processes.tmp", "keys", "logs", "gateway")
 #: Files only ``up`` writes: one of them tells a devnet's directory (and what --reset may wipe).
 _DEVNET_MARKERS = (DEVNET_FILE, "processes.json", "deployment.json")
 
@@ -258,8 +258,12 @@ def up(
     progress: Callable[[str], None] | None = None,
     timeout: float = 120.0,
     reset: bool = False,
+    gateway: bool = False,
 ) -> dict[str, Any]:
     """Start a devnet in ``directory`` (see the module docstring); its ``devnet.json`` record.
+
+    With ``gateway``, an S3 gateway runs too (process ``gateway``, config
+    ``gateway/config.toml``), one access key per User: ``record["gateway"]``.
 
     A directory that holds a devnet already is refused (:class:`DevnetInUse`), running or
     stopped: a stopped one's Providers still hold the old chain's agreements, and the
@@ -420,6 +424,12 @@ def up(
         daemons = [*keeper_records, *provider_records]
         wait_healthy(directory, [d["name"] for d in daemons], [d.get("url") or d["endpoint"] for d in daemons], timeout)
 
+        gateway_record = None
+        if gateway:
+            gateway_record = _start_gateway(directory, table, url, keeper_urls=[k["url"] for k in keeper_records],
+                                            users=user_records, providers=providers, timeout=timeout)
+            say(f"S3 gateway on {gateway_record['endpoint']}")
+
         # 5. epochs start to pass on their own
         client.w3.provider.make_request("evm_setIntervalMining", [int(block_time)])
         record = {
@@ -438,12 +448,55 @@ def up(
             "gas": gas,
             "started_in_seconds": round(time.monotonic() - started, 1),
         }
+        if gateway_record is not None:
+            record["gateway"] = gateway_record
         _write_json(directory / DEVNET_FILE, record)
         say(f"devnet up in {record['started_in_seconds']} s: {directory / DEVNET_FILE}")
         return record
     except BaseException:
         table.stop_all()
         raise
+
+
+def _start_gateway(directory: Path, table: ProcessTable, rpc_url: str, *, keeper_urls: list[str],
+                   users: list[dict[str, Any]], providers: int, timeout: float) -> dict[str, Any]:
+    """Write ``gateway/config.toml`` (an access key and a random secret per User, buckets of
+    k+m that the Providers can hold) and start ``python -m memo_py.gateway`` as process
+    ``gateway``; its record once it answers HTTP."""
+    import secrets
+
+    port = free_port()
+    m = min(2, providers // 3)
+    keys = []
+    for user in users:
+        access_key = f"memo-{user['name']}"
+        secret_file = _write_secret(directory / "keys" / f"{user['name']}.s3secret", secrets.token_urlsafe(24))
+        keys.append({"access_key": access_key, "secret_key_file": str(secret_file), "user": user["name"]})
+    lines = [f"rpc_url = {json.dumps(rpc_url)}", 'deployment = "../deployment.json"',
+             f"keepers = {json.dumps(keeper_urls)}", 'data_dir = "data"', f"port = {port}",
+             f"k = {providers - m}", f"m = {m}"]
+    for key, user in zip(keys, users, strict=True):
+        lines += ["", "[[users]]", f"access_key = {json.dumps(key['access_key'])}",
+                  f"secret_key_file = {json.dumps(key['secret_key_file'])}",
+                  f"private_key_file = {json.dumps(user['key_file'])}"]
+    config = directory / "gateway" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("\n".join(lines) + "\n")
+    entry = table.start("gateway", _daemon_args("gateway", str(config)))
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while True:  # any S3 answer (403 to an unsigned request) means it serves
+        try:
+            httpx.get(endpoint + "/", timeout=1.0)
+            break
+        except httpx.HTTPError:
+            if not entry.alive():
+                raise DevnetError(f"the gateway exited during start-up; its log ({entry.log}) ends with:\n"
+                                  f"{_tail(entry.log)}") from None
+            if time.monotonic() > deadline:
+                raise DevnetError(f"the gateway did not answer on {endpoint} within {timeout:.0f} s") from None
+            time.sleep(0.2)
+    return {"endpoint": endpoint, "config": str(config), "log": entry.log, "users": keys}
 
 
 def fund(directory: str | os.PathLike[str], address: str, *, eth: int = 0, tokens: int = 0) -> dict[str, Any]:
