@@ -95,7 +95,8 @@ class Gateway:
         assert user is not None  # authenticated
         return MemoClient.open(
             self.config.rpc_url, self.config.deployment, user.private_key.get_secret_value(), self.config.keepers,
-            k=self.config.k, m=self.config.m, cache_dir=self.config.data_dir / "cache" / access_key,
+            k=self.config.k, m=self.config.m, start_delay=self.config.start_delay,
+            cache_dir=self.config.data_dir / "cache" / access_key,
         )
 
 
