@@ -20,14 +20,14 @@ import os
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from eth_account import Account
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from memo_py.errors import ConfigError
 
-__all__ = ["AgentEndpoint", "DaemonConfig", "load_model", "read_config_file", "read_secret"]
+__all__ = ["AgentEndpoint", "DaemonConfig", "PrivateKey", "load_model", "read_config_file", "read_secret"]
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +129,18 @@ def load_model(model: type[M], path: str | os.PathLike[str], secrets: Iterable[s
         raise ConfigError(f"config file {path}: {_describe(model, exc)}") from None
 
 
+def _check_private_key(value: SecretStr) -> SecretStr:
+    try:
+        Account.from_key(value.get_secret_value())
+    except Exception as exc:  # eth-account raises several types for bad keys
+        raise ValueError(f"private_key is not an Ethereum private key: {type(exc).__name__}") from None
+    return value
+
+
+#: A config's Ethereum private key: kept secret in reprs, checked to be a key.
+PrivateKey = Annotated[SecretStr, AfterValidator(_check_private_key)]
+
+
 class AgentEndpoint(BaseModel):
     """Another agent, by its Ethereum address and the URL of its HTTP API."""
 
@@ -147,7 +159,7 @@ class DaemonConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    private_key: SecretStr
+    private_key: PrivateKey
     data_dir: Path
     #: Seconds between two steps of the daemon's epoch cycle.
     tick_seconds: float = Field(default=2.0, gt=0)
@@ -158,15 +170,6 @@ class DaemonConfig(BaseModel):
     deployment: Path | None = None
     #: uvicorn's log level for the HTTP server.
     log_level: str = "warning"
-
-    @field_validator("private_key")
-    @classmethod
-    def _valid_key(cls, value: SecretStr) -> SecretStr:
-        try:
-            Account.from_key(value.get_secret_value())
-        except Exception as exc:  # eth-account raises several types for bad keys
-            raise ValueError(f"private_key is not an Ethereum private key: {type(exc).__name__}") from None
-        return value
 
     @property
     def address(self) -> str:

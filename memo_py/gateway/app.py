@@ -232,10 +232,8 @@ async def _object_operation(gateway: Gateway, client: Any, s3: S3Request, method
             gateway.uploads.remove(info)
             return Response(status_code=204)
         await run_in_threadpool(client.head_bucket, s3.bucket)
-        try:
+        with contextlib.suppress(memo_errors.NoSuchKey):  # S3 deletes an absent key with success
             await run_in_threadpool(client.delete_object, s3.bucket, s3.key)
-        except memo_errors.NoSuchKey:
-            pass  # S3 deletes an absent key with success
         return Response(status_code=204)
     if method == "GET" and s3.has("uploadId"):
         return _list_parts(gateway, s3)
@@ -350,9 +348,8 @@ async def _delete_objects(client: Any, s3: S3Request) -> Response:
         results = []
         for key in keys:
             try:
-                client.delete_object(s3.bucket, key)
-            except memo_errors.NoSuchKey:
-                pass  # deleted, as far as S3 is concerned
+                with contextlib.suppress(memo_errors.NoSuchKey):  # deleted, as far as S3 is concerned
+                    client.delete_object(s3.bucket, key)
             except memo_errors.InvalidObjectKey as exc:
                 results.append(element("Error", [element("Key", key), element("Code", "InvalidArgument"),
                                                  element("Message", str(exc))]))

@@ -27,10 +27,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from eth_account import Account
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from memo_py.configfile import load_model, read_config_file, read_secret
+from memo_py.configfile import PrivateKey, load_model, read_config_file, read_secret
 from memo_py.errors import ConfigError
 
 __all__ = ["GatewayConfig", "GatewayUser", "load_config"]
@@ -43,7 +42,7 @@ class GatewayUser(BaseModel):
 
     access_key: str = Field(min_length=3, max_length=128, pattern=r"^[A-Za-z0-9._\-]+$")
     secret_key: SecretStr
-    private_key: SecretStr
+    private_key: PrivateKey
 
     @field_validator("secret_key")
     @classmethod
@@ -51,19 +50,6 @@ class GatewayUser(BaseModel):
         if len(value.get_secret_value()) < 16:
             raise ValueError("secret_key must be at least 16 characters")
         return value
-
-    @field_validator("private_key")
-    @classmethod
-    def _valid_key(cls, value: SecretStr) -> SecretStr:
-        try:
-            Account.from_key(value.get_secret_value())
-        except Exception as exc:  # eth-account raises several types for bad keys
-            raise ValueError(f"private_key is not an Ethereum private key: {type(exc).__name__}") from None
-        return value
-
-    @property
-    def address(self) -> str:
-        return Account.from_key(self.private_key.get_secret_value()).address
 
 
 class GatewayConfig(BaseModel):
