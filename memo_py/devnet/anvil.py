@@ -9,6 +9,7 @@ exist.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from memo_py.errors import ConfigError, MemoError
 
-__all__ = ["DEFAULT_MNEMONIC", "AnvilNode", "anvil_args", "find_anvil", "free_port", "start_anvil", "wait_for_rpc"]
+__all__ = ["DEFAULT_MNEMONIC", "AnvilNode", "anvil_args", "find_anvil", "free_port", "free_ports", "start_anvil", "wait_for_rpc"]
 
 #: anvil's well-known development mnemonic: its keys are public, never use them on a real network.
 DEFAULT_MNEMONIC = "test test test test test test test test test test test junk"
@@ -43,10 +44,22 @@ def find_anvil() -> str:
     raise ConfigError("no anvil binary: run `make setup` (npm installs the pinned one) or set MEMO_ANVIL")
 
 
+def free_ports(n: int) -> list[int]:
+    """``n`` distinct free TCP ports on 127.0.0.1.
+
+    Every socket stays bound until all ``n`` are chosen: the kernel may hand a port just
+    released by one ``bind(0)`` to the next, and two daemons of one devnet given the same
+    port left one of them dead and its /health answered by the other.
+    """
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(n)]
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [int(s.getsockname()[1]) for s in sockets]
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return free_ports(1)[0]
 
 
 def wait_for_rpc(url: str, timeout: float = 20.0) -> int:

@@ -50,7 +50,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from memo_py.crypto.challenge import DEFAULT_SAMPLE_SIZE
-from memo_py.devnet.anvil import DEFAULT_MNEMONIC, anvil_args, free_port, wait_for_rpc
+from memo_py.devnet.anvil import DEFAULT_MNEMONIC, anvil_args, free_port, free_ports, wait_for_rpc
 from memo_py.devnet.processes import ProcessTable
 from memo_py.errors import ConfigError, MemoError
 
@@ -215,10 +215,21 @@ def _tail(path: str, lines: int = 15) -> str:
         return "(no log)"
 
 
-def wait_healthy(directory: str | os.PathLike[str], names: list[str], urls: list[str], timeout: float = 90.0) -> None:
-    """Wait until every ``urls[i]`` answers ``/health``; fail at once if ``names[i]`` died."""
+def wait_healthy(
+    directory: str | os.PathLike[str],
+    names: list[str],
+    urls: list[str],
+    timeout: float = 90.0,
+    addresses: list[str] | None = None,
+) -> None:
+    """Wait until every ``urls[i]`` answers ``/health``; fail at once if ``names[i]`` died.
+
+    With ``addresses``, the answer must name ``addresses[i]``: an answer from another
+    account means another process holds that port, and the daemon will never serve there.
+    """
     table = ProcessTable(directory)
     pending = dict(zip(names, urls))
+    expected = dict(zip(names, addresses)) if addresses is not None else {}
     deadline = time.monotonic() + timeout
     while pending:
         running = table.load()
@@ -227,8 +238,15 @@ def wait_healthy(directory: str | os.PathLike[str], names: list[str], urls: list
             if entry is None or not entry.alive():
                 log = entry.log if entry else str(Path(directory) / "logs" / f"{name}.log")
                 raise DevnetError(f"{name} exited during start-up; its log ({log}) ends with:\n{_tail(log)}")
-            if _health(pending[name], timeout=1.0) is not None:
-                del pending[name]
+            health = _health(pending[name], timeout=1.0)
+            if health is None:
+                continue
+            if name in expected and str(health.get("address", "")).lower() != expected[name].lower():
+                raise DevnetError(
+                    f"{pending[name]} answers as {health.get('address')}, not {name} ({expected[name]}): "
+                    "another process holds that port"
+                )
+            del pending[name]
         if not pending:
             return
         if time.monotonic() > deadline:
@@ -317,8 +335,8 @@ def up(
         keeper_accounts = [mnemonic_account(next(index)) for _ in range(keepers)]
         for account in [*user_accounts, *provider_accounts, *keeper_accounts]:
             note("mint", deployer.token.mint(account.address, FUNDS))
-        provider_ports = [free_port() for _ in range(providers)]
-        keeper_ports = [free_port() for _ in range(keepers)]
+        ports = free_ports(providers + keepers)
+        provider_ports, keeper_ports = ports[:providers], ports[providers:]
         bls_keys = [bls.key_from_seed(bytes([0xD0, i + 1]) * 16) for i in range(keepers)]
 
         def register(kind: str, i: int, account: LocalAccount) -> None:
@@ -422,7 +440,8 @@ def up(
             record["log"] = table.start(record["name"], _daemon_args("provider", record["config"])).log
         say(f"started {keepers} Keeper and {providers} Provider daemons; waiting for /health")
         daemons = [*keeper_records, *provider_records]
-        wait_healthy(directory, [d["name"] for d in daemons], [d.get("url") or d["endpoint"] for d in daemons], timeout)
+        wait_healthy(directory, [d["name"] for d in daemons], [d.get("url") or d["endpoint"] for d in daemons], timeout,
+                     addresses=[d["address"] for d in daemons])
 
         gateway_record = None
         if gateway:
@@ -542,7 +561,7 @@ def restart_daemon(directory: str | os.PathLike[str], name: str, timeout: float 
         )
     was_running = table.stop(name)
     table.start(name, _daemon_args(role, entry["config"]))
-    wait_healthy(directory, [name], [url], timeout)
+    wait_healthy(directory, [name], [url], timeout, addresses=[entry["address"]])
     return was_running
 
 

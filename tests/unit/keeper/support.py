@@ -7,7 +7,6 @@ import asyncio
 import http.client
 import json
 import os
-import socket
 import threading
 import time
 import urllib.parse
@@ -19,6 +18,7 @@ import uvicorn
 from eth_account import Account
 
 from memo_py.chain.merkle import CommitmentTree
+from memo_py.devnet.anvil import free_port, free_ports
 from memo_py.crypto import bls
 from memo_py.keeper import KeeperConfig, PeerEndpoint
 from memo_py.keeper import create_app as create_keeper_app
@@ -42,12 +42,6 @@ BLOBS = 2
 START, END = 2, 10
 DUE = BLOBS * BLOB * PRICE  # what one order of BLOBS blobs vests per epoch
 WEIGHT = 100
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -220,7 +214,7 @@ def start_keepers(network: FakeNetwork, root: Path, overrides: list[dict] | None
     """Three Keepers in slots 0..2 with equal weight, each knowing the others."""
     n = len(KEEPERS)
     overrides = overrides or [{} for _ in range(n)]
-    ports = [free_port() for _ in range(n)]
+    ports = free_ports(n)
     keepers = Keepers(network, root, ports, servers=[None] * n)
     for i in range(n):
         network.add_keeper(i, KEEPERS[i].address, bls.public_key(BLS_KEYS[i]), WEIGHT)

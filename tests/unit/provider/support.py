@@ -3,7 +3,6 @@ loopback port that can be stopped and started again on the same data directory."
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from pathlib import Path
 import uvicorn
 from eth_account import Account
 
+from memo_py.devnet.anvil import free_port
 from memo_py.native import PAYLOAD_BYTES_PER_BLOB
 from memo_py.protocol.http import SignedClient
 from memo_py.provider import ChunkStore, Committer, ProviderConfig, ProviderService, create_app
@@ -26,12 +26,6 @@ ATTACKER = Account.from_key(b"\x05" * 32)  # registered in no role
 PRICE = 10
 BLOB = PAYLOAD_BYTES_PER_BLOB
 CAPACITY = 8 * BLOB
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from memo_py.provider import Committer
-from tests.unit.keeper.support import Keepers, free_port
+from memo_py.devnet.anvil import free_ports
+from tests.unit.keeper.support import Keepers
 
 from .fakes import RuntimeChain
 from .support import keeper_configs, network
@@ -28,7 +29,7 @@ def chain() -> RuntimeChain:
 @pytest.fixture
 def keepers(tmp_path, chain) -> Iterator[Keepers]:
     """Three Keeper apps served on threads; their epoch cycle runs only when a test ticks them."""
-    ports = [free_port() for _ in range(3)]
+    ports = free_ports(3)
     made = Keepers(chain, tmp_path / "keepers", ports, configs=keeper_configs(tmp_path / "keepers", ports), servers=[None] * 3)
     for i in range(3):
         made.start(i)

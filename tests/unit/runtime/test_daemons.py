@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from memo_py.devnet.anvil import free_ports
 from memo_py.keeper.daemon import run_keeper
 from memo_py.provider.daemon import run_provider
 from memo_py.runner import DaemonFailed, serve_daemon
@@ -41,10 +42,9 @@ def url(port: int) -> str:
 
 
 def test_daemons_prove_attest_and_withdraw_and_a_restart_does_not_withdraw_twice(tmp_path, chain, committer):
-    kports = [free_port() for _ in range(3)]
+    *kports, pport = free_ports(4)
     configs = keeper_configs(tmp_path / "keepers", kports, tick_seconds=0.1, proof_grace=30.0)
     keepers = [run_in_thread(run_keeper, c, chain, url(c.port)) for c in configs]
-    pport = free_port()
     pconfig = provider_config(tmp_path / "provider", kports, port=pport, tick_seconds=0.1)
     provider = run_in_thread(run_provider, pconfig, chain, url(pport), committer=committer)
     try:
