@@ -397,7 +397,9 @@ def test_conservation(project, accounts, token, epochs, chain_id, owner):
                 self.model.lost[a] += loss
             elif taken:
                 pooled = [log for log in receipt.events if log.event_name == "PenaltyPooled"]
-                assert [(log.provider, log.amount) for log in pooled] == [(a, taken)]
+                # log["provider"], not log.provider: ape's own .provider attribute (the chain
+                # connection) shadows an event argument of that name.
+                assert [(log["provider"], log.amount) for log in pooled] == [(a, taken)]
                 self.model.fees += taken
             self.model.paid[a] = cum_pay
             self.model.settled[a] = vested
