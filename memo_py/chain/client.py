@@ -339,19 +339,26 @@ class ChainClient:
         return receipt
 
     def _replay_revert(self, receipt: TxReceipt, fn: ContractFunction | ContractConstructor | None) -> ChainRevert:
-        """Re-run a mined, reverted transaction as a call on the state before its block, for its reason."""
+        """Re-run a mined, reverted transaction as a call, for its reason.
+
+        First on the state before its block (what it saw), which runs in that earlier
+        block's context; a revert that depends on the block itself (an order that starts
+        in the epoch its block opens) passes there, so then on the mined block, whose
+        context is the transaction's own.
+        """
         name = _describe(fn) if fn is not None else None
         tx_hash = bytes(receipt["transactionHash"])
         with self.rpc():
             tx = self.w3.eth.get_transaction(tx_hash)
         call = {"from": tx["from"], "to": tx.get("to"), "data": tx["input"], "value": tx.get("value", 0), "gas": tx["gas"]}
-        try:
-            self.w3.eth.call(call, block_identifier=max(int(receipt["blockNumber"]) - 1, 0))
-        except ContractLogicError as exc:
-            revert = revert_from(exc, name, tx_hash)
-            return revert
-        except Exception:  # the node cannot replay (pruned state): no reason to give
-            pass
+        mined = int(receipt["blockNumber"])
+        for block in dict.fromkeys((max(mined - 1, 0), mined)):
+            try:
+                self.w3.eth.call(call, block_identifier=block)
+            except ContractLogicError as exc:
+                return revert_from(exc, name, tx_hash)
+            except Exception:  # the node cannot replay there (pruned state): try the next, or give no reason
+                continue
         if receipt["gasUsed"] >= tx["gas"]:
             return ChainRevert("out of gas", function=name, tx_hash=tx_hash)
         return ChainRevert(None, function=name, tx_hash=tx_hash)

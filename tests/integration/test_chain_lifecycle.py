@@ -338,3 +338,24 @@ def test_mine_helper_moves_epochs(memo):
     epoch = memo.epochs.current_epoch()
     mine(memo.client, EPOCH_LENGTH)
     assert memo.epochs.current_epoch() == epoch + 1
+
+
+def test_a_revert_caused_by_the_block_it_was_mined_in_keeps_its_reason(memo, actors, stored, order):
+    """An order that starts in the next epoch, mined in the first block of that epoch: the
+    revert depends on the block, so replaying it on the block before would pass. The client
+    replays it in the mined block's own context and still names the reason."""
+    _, _, tree = stored
+    provider = actors.providers[0]
+    epoch = memo.epochs.current_epoch() + 1
+    mine(memo.client, memo.epochs.epoch_start_block(epoch) - memo.client.block_number() - 1)
+    assert memo.epochs.current_epoch() == epoch - 1  # the next block opens `epoch`
+    update = OrderUpdate(
+        user=actors.user.address, provider=provider.address, nonce=77, seq=0, size=SIZE, price=PRICE,
+        start_epoch=epoch, end_epoch=epoch + 4, root=tree.root, blob_count=2,
+    )
+    update, user_sig, provider_sig = signed(actors, update, provider)
+    fn = provider.market.contract.functions.submit_orders([update.as_tuple()], [user_sig], [provider_sig])
+    with pytest.raises(ChainRevert) as info:
+        provider.client.send(fn, gas=1_000_000)
+    assert info.value.reason == "market: start too soon"
+    assert info.value.tx_hash is not None
