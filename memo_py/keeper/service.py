@@ -167,9 +167,10 @@ class KeeperService:
     def _probe(self, provider: RegisteredProvider) -> None:
         """Record the Provider's ``/health`` answer when it is well-formed and its own.
 
-        A Provider that is down or answers an error is not live now (an earlier answer
-        still counts until ``liveness`` runs out); one that answers something malformed,
-        too long or another Provider's health is forgotten at once. Either way only that
+        A Provider that is down, answers an error, something malformed, too long or
+        another Provider's health is forgotten at once, however recently it answered: a
+        User matched with it would only fail on it (and a dead Provider kept for the
+        ``liveness`` window blocked every write that needs all Providers). Only that
         Provider is skipped: ``/match`` serves every User from the others.
         """
         timeout = min(self.config.request_timeout, 3.0)
@@ -178,6 +179,7 @@ class KeeperService:
             health = parse_answer(ProviderHealth, data, f"the /health of Provider {provider.address}")
         except (httpx.HTTPError, httpx.InvalidURL, RemoteError) as exc:
             log.debug("provider %s did not answer /health: %s", provider.address, exc)
+            self._seen.pop(provider.address, None)
             return
         except (AnswerTooLarge, MalformedAnswer) as exc:
             log.info("provider %s is skipped: %s", provider.address, exc)
