@@ -70,7 +70,7 @@ def main() -> None:
                           region_name="us-east-1",
                           config=Config(s3={"addressing_style": "path"}, max_pool_connections=32,
                                         read_timeout=600, retries={"max_attempts": 1}))
-        sdk = network.user_client(directory, 0, start_delay=4)  # as the devnet's gateway
+        sdk = network.user_client(directory, 0)  # as the devnet's gateway
         sdk.deposit(5000 * UNIT)
         s3.create_bucket(Bucket="via-gateway")
         sdk.create_bucket("via-sdk")

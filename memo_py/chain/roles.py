@@ -109,6 +109,9 @@ class RoleChain:
                 block = frozen
         return self.contracts.market.orders_of(provider, block=block)
 
+    def order_of(self, order_id: bytes) -> ChainOrder | None:
+        return self.contracts.market.order_of(order_id)
+
     def submit_orders(self, updates: Sequence[tuple[object, bytes, bytes]]) -> bytes:
         return _tx_hash(self.contracts.market.submit_orders(updates))  # type: ignore[arg-type]
 

@@ -493,8 +493,7 @@ def _start_gateway(directory: Path, table: ProcessTable, rpc_url: str, *, keeper
         keys.append({"access_key": access_key, "secret_key_file": str(secret_file), "user": user["name"]})
     lines = [f"rpc_url = {json.dumps(rpc_url)}", 'deployment = "../deployment.json"',
              f"keepers = {json.dumps(keeper_urls)}", 'data_dir = "data"', f"port = {port}",
-             f"k = {providers - m}", f"m = {m}",
-             "start_delay = 4"]  # 32 s of 8 s epochs: a large object's upload must reach the chain within them
+             f"k = {providers - m}", f"m = {m}"]
     for key, user in zip(keys, users, strict=True):
         lines += ["", "[[users]]", f"access_key = {json.dumps(key['access_key'])}",
                   f"secret_key_file = {json.dumps(key['secret_key_file'])}",

@@ -71,8 +71,8 @@ class GatewayConfig(BaseModel):
     #: A new bucket's redundancy, unless CreateBucket sends ``x-memo-redundancy: K+M``.
     k: int = Field(default=4, ge=1, le=64)
     m: int = Field(default=2, ge=0, le=64)
-    #: Epochs between opening an order and its start: a write must reach the chain within them,
-    #: so on a chain of short epochs (a devnet's 8 s) large objects need more than the SDK's 2.
+    #: Epochs from a write's settlement to the start of the orders it opens (the SDK's
+    #: ``UserConfig.start_delay``; an upload that outlasts them is re-timed at commit).
     start_delay: int = Field(default=2, ge=1)
     #: HTTPS when both are given (PEM files, relative to the config file).
     tls_certfile: Path | None = None

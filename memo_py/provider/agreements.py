@@ -119,6 +119,15 @@ class Agreement:
         """Whether ``terms`` match in everything but the blob count and the end."""
         return (self.price, self.start_epoch, self.chunk_blobs) == (terms.price, terms.start_epoch, terms.chunk_blobs)
 
+    def retimable(self, terms: Terms) -> bool:
+        """Whether ``terms`` move this agreement's start later at the same price and chunk
+        size, for no shorter a term (see :meth:`AgreementBook.propose`)."""
+        return (
+            terms.start_epoch > self.start_epoch
+            and (terms.price, terms.chunk_blobs) == (self.price, self.chunk_blobs)
+            and terms.end_epoch - terms.start_epoch >= self.end_epoch - self.start_epoch
+        )
+
 
 @dataclass(frozen=True)
 class Released:
@@ -186,9 +195,16 @@ class AgreementBook:
 
     # -- agreements ---------------------------------------------------------
 
-    def propose(self, user: str, terms: Terms) -> tuple[Agreement, bool]:
-        """Accept, grow, renew (a later ``end_epoch``, same price) or confirm an agreement;
-        returns it and whether anything changed.
+    def propose(self, user: str, terms: Terms, *, unsettled: bool = False) -> tuple[Agreement, bool]:
+        """Accept, grow, renew (a later ``end_epoch``, same price), re-time or confirm an
+        agreement; returns it and whether anything changed.
+
+        **Re-timing.** With ``unsettled`` (the caller found no such order on chain), the
+        User may move the start later, keeping the price, the chunk size and at least the
+        term: an upload that outlasted its order's start can still be settled. Nothing
+        was paid under an unsettled agreement and the stored blobs stay, so the move
+        costs the Provider nothing; an update it co-signed under the old start can still
+        land, and then the chain's terms are the order's (the User's loss, not its).
 
         Raises AgreementConflict when the nonce is taken with other terms (or a smaller
         blob count), and CapacityExceeded when the new bytes do not fit.
@@ -197,6 +213,11 @@ class AgreementBook:
         oid = order_id(user, self.provider, terms.nonce)
         with self._lock:
             existing = self._get(oid)
+            retimed = existing is not None and unsettled and existing.retimable(terms)
+            if retimed:
+                assert existing is not None
+                shift = terms.start_epoch - existing.start_epoch
+                existing = replace(existing, start_epoch=terms.start_epoch, end_epoch=existing.end_epoch + shift)
             if existing is None:
                 extra = terms.blob_count * PAYLOAD_BYTES_PER_BLOB
                 agreement = Agreement(oid, user, self.provider, **asdict(terms))
@@ -209,7 +230,7 @@ class AgreementBook:
                     raise AgreementConflict(
                         f"order 0x{oid.hex()} already covers {existing.blob_count} blobs; it cannot shrink"
                     )
-                if terms.blob_count == existing.blob_count and terms.end_epoch == existing.end_epoch:
+                if terms.blob_count == existing.blob_count and terms.end_epoch == existing.end_epoch and not retimed:
                     return existing, False
                 extra = (terms.blob_count - existing.blob_count) * PAYLOAD_BYTES_PER_BLOB
                 agreement = replace(existing, blob_count=terms.blob_count, end_epoch=terms.end_epoch)

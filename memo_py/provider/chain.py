@@ -75,6 +75,10 @@ class ProviderChain(Protocol):
         """
         ...
 
+    def order_of(self, order_id: bytes) -> ChainOrder | None:
+        """The order stored under ``order_id`` in its latest state, or None if the Market has none."""
+        ...
+
     def latest_attested(self) -> int | None:
         """The newest epoch with an attested results root, or None before the first."""
         ...

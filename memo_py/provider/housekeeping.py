@@ -3,12 +3,15 @@
 An agreement reserves capacity from the moment the Provider accepts it, and its
 chunks fill the disk. Two kinds of agreement stop needing either:
 
-- **never settled**: its order is not on the chain, and can no longer get there,
-  because the Market refuses a new order whose start epoch has passed
-  (``market: start in the past``) and the Provider co-signs only the agreed start.
-  It is kept ``UNSETTLED_GRACE_EPOCHS`` past its start all the same: a
-  submission racing the epoch change, a User's upload caught half-way, an
-  operator looking into what happened, all find the chunks still there.
+- **never settled**: its order is not on the chain, and its start epoch is
+  ``UNSETTLED_GRACE_EPOCHS`` behind. The Market refuses a new order whose start has
+  come (``market: start too soon``); the User may still re-time the agreement to a
+  later start (:meth:`~memo_py.provider.agreements.AgreementBook.propose`) and
+  settle it, and the grace gives a submission racing the epoch change, a User's
+  upload caught half-way, an operator looking into what happened, the chunks
+  still there. An agreement that received a chunk in the last
+  ``UPLOAD_IDLE_SECONDS`` is being filled and is kept whatever its start: a long
+  upload is re-timed at its end.
 - **ended**: its order's term is over (the chain's end epoch, which an extension
   moves), the chain has attested every epoch the order paid for, so no Keeper
   will ask for its commitments again and the pay is withdrawable from the
@@ -32,7 +35,7 @@ bytes last.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +45,7 @@ from memo_py.provider.agreements import Agreement, AgreementBook
 __all__ = [
     "ENDED_GRACE_EPOCHS",
     "UNSETTLED_GRACE_EPOCHS",
+    "UPLOAD_IDLE_SECONDS",
     "ChunkRelease",
     "Release",
     "releasable",
@@ -56,6 +60,8 @@ log = logging.getLogger(__name__)
 UNSETTLED_GRACE_EPOCHS = 8
 #: Epochs an ended order is kept past its end epoch (besides waiting for attestation).
 ENDED_GRACE_EPOCHS = 1
+#: Seconds since its last chunk during which an unsettled agreement counts as being filled.
+UPLOAD_IDLE_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -72,15 +78,16 @@ def releasable(
     current: int,
     latest_attested: int | None,
     disputed: set[bytes],
+    receiving: Set[bytes] = frozenset(),
 ) -> list[Release]:
     """The agreements that are over (see the module docstring), given the chain's view:
     its orders by id, the current epoch, the newest attested epoch and the order ids
-    with an open dispute."""
+    with an open dispute; ``receiving``: the orders being filled right now."""
     out = []
     for agreement in agreements:
         order = orders.get(agreement.order_id)
         if order is None:
-            if agreement.start_epoch + UNSETTLED_GRACE_EPOCHS < current:
+            if agreement.start_epoch + UNSETTLED_GRACE_EPOCHS < current and agreement.order_id not in receiving:
                 out.append(Release(agreement.order_id, f"never settled, and its start epoch {agreement.start_epoch} has passed"))
             continue
         if order.end_epoch + ENDED_GRACE_EPOCHS > current:

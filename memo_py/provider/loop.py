@@ -62,7 +62,7 @@ from memo_py.errors import UnknownEpoch
 from memo_py.protocol.http import RemoteError, SignedClient
 from memo_py.protocol.limits import MAX_MESSAGE_BYTES
 from memo_py.provider.config import KeeperEndpoint
-from memo_py.provider.housekeeping import Release, releasable, releasable_chunks, release, release_chunks
+from memo_py.provider.housekeeping import UPLOAD_IDLE_SECONDS, Release, releasable, releasable_chunks, release, release_chunks
 from memo_py.provider.store import ChunkMissing
 
 __all__ = ["LoopReport", "LoopState", "ProviderLoop", "Withdrawal"]
@@ -406,7 +406,8 @@ class ProviderLoop:
             attested = self.chain.latest_attested()
             finder = getattr(self.chain, "open_disputes_of", None)
             disputed = {bytes(d.order_id) for d in finder(self.address)} if finder is not None else set()
-            releases = releasable(self.service.agreements.all(), orders, current, attested, disputed)
+            receiving = self.service.ingest.receiving(UPLOAD_IDLE_SECONDS)
+            releases = releasable(self.service.agreements.all(), orders, current, attested, disputed, receiving)
             report.freed_bytes += release(self.service, releases)
             chunks = releasable_chunks(self.service.agreements, orders, current, attested, disputed)
             report.freed_bytes += release_chunks(self.service, chunks)

@@ -37,7 +37,7 @@ from memo_py.protocol.auth import RequestVerifier, SqliteNonceStore
 from memo_py.protocol.http import authenticate, handler_for, json_body, read_body
 from memo_py.protocol.limits import MAX_MESSAGE_BYTES, MAX_RUN_BYTES, NO_BODY
 from memo_py.protocol.messages import ProviderHealth
-from memo_py.provider.agreements import Agreement, AgreementBook, Terms
+from memo_py.provider.agreements import Agreement, AgreementBook, Terms, order_id
 from memo_py.provider.chain import ProviderChain
 from memo_py.provider.config import KeeperEndpoint, ProviderConfig
 from memo_py.provider.cosign import Cosigner
@@ -219,8 +219,19 @@ class ProviderService:
         if terms.chunk_blobs > self.config.max_chunk_blobs:
             raise ValueError(f"chunk_blobs {terms.chunk_blobs} is above this Provider's limit {self.config.max_chunk_blobs}")
         await self.require_user(signer)
-        agreement, _ = await run_in_threadpool(self.agreements.propose, signer, terms)
-        return JSONResponse({"order_id": "0x" + agreement.order_id.hex()})
+        oid = order_id(signer, self.address, terms.nonce)
+        existing = await run_in_threadpool(self.agreements.find, oid)
+        # A later start (re-timing) is for orders the chain does not hold yet: ask it only then.
+        unsettled = (
+            existing is not None
+            and existing.retimable(terms)
+            and await run_in_threadpool(self.chain.order_of, oid) is None
+        )
+        agreement, _ = await run_in_threadpool(lambda: self.agreements.propose(signer, terms, unsettled=unsettled))
+        # The blobs held under it already: a User that believes the order new learns that an
+        # earlier run of its own filled it (and moves to another nonce) before it PUTs anything.
+        stored = await run_in_threadpool(lambda: sum(r.blob_count for r in self.store.records(agreement.order_id)))
+        return JSONResponse({"order_id": "0x" + agreement.order_id.hex(), "stored_blobs": stored})
 
     async def put_chunk(self, request: Request) -> Response:
         signer, body = await authenticate(request, self.verifier, limit=self.config.max_chunk_bytes)

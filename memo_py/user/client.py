@@ -47,6 +47,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 from memo_py.amounts import require_uint
 from memo_py.codec.segments import StripeLayout, encode_segment
 from memo_py.crypto.aead import MIN_MASTER_SECRET_BYTES, derive_object_key
+from memo_py.chain.errors import InsufficientFunds
+from memo_py.display import format_tokens
 from memo_py.errors import ConfigError, WrongType
 from memo_py.user.cache import CachedIndex, IndexCache, order_states
 from memo_py.user.chain import UserChain
@@ -65,7 +67,7 @@ from memo_py.user.manifest import (
     record_segments,
 )
 from memo_py.user.names import validate_bucket_name, validate_object_key
-from memo_py.user.network import Matcher, ProviderPool
+from memo_py.user.network import MatchedProvider, Matcher, ProviderPool
 from memo_py.user.orders import OrderBook
 from memo_py.user.recovery import find_index_chunks, read_records
 from memo_py.user.release import ReleaseReport, release_chunks
@@ -130,9 +132,9 @@ class UserConfig(BaseModel):
     k: int = Field(default=4, ge=1, le=255)
     m: int = Field(default=2, ge=0, le=255)
     chunk_blobs: int = Field(default=2, ge=1, le=64)
-    #: Epochs between signing a new order and its start. The Market refuses an order that
-    #: starts in the epoch it lands in; a second epoch of margin lets a put that crosses an
-    #: epoch boundary before its orders reach the chain still land.
+    #: Epochs between a new order's proposal and its start. The Market refuses an order that
+    #: starts in the epoch it lands in or earlier; an upload that took longer is re-timed at
+    #: commit to start this many (at least 2) epochs after it (:mod:`memo_py.user.upload`).
     start_delay: int = Field(default=2, ge=1)
     order_epochs: int = Field(default=1000, ge=1)
     min_remaining: int = Field(default=100, ge=0)
@@ -375,7 +377,23 @@ class MemoClient:
         with self._write:
             self.index.bucket(bucket)
             replaced = self.index.objects.get(bucket, {}).get(key)
-            session = UploadSession(self._ctx, stripe, on_chunk=_progress_counter(progress, stripes))
+
+            def affordable(chosen: list[MatchedProvider]) -> None:
+                """Refuse, before the first byte leaves, a put the Market balance cannot escrow."""
+                placeholder = placeholder_manifest(bucket, key, len(data), layout, content_type, metadata)
+                extra = record_stripes(placeholder, stripe, self.index.next_record_id())
+                blobs = (len(stripes) + extra) * stripe.chunk_blobs
+                slots = plan_slots(self.orders, chosen, blobs, stripe.chunk_blobs, session.current_epoch, self.config.policy)
+                need, have = sum(slot.escrow for slot in slots), self.balance()
+                if need > have:
+                    raise InsufficientFunds(
+                        f"this put escrows {format_tokens(need)} tokens and the Market balance holds "
+                        f"{format_tokens(have)}: deposit {format_tokens(need - have)} more (memo user deposit)"
+                    )
+
+            session = UploadSession(
+                self._ctx, stripe, on_chunk=_progress_counter(progress, stripes), before_upload=affordable
+            )
             placements = session.place(stripes, tags)
             manifest = Manifest(
                 bucket=bucket,

@@ -22,7 +22,15 @@ index record, or a record alone). It
 5. at :meth:`UploadSession.commit`: signs, for each order it grew, the EIP-712
    ``OrderUpdate`` whose root is the commitment tree over *checked* commitments
    only, has the Provider co-sign it (``POST /orders/{id}/cosign``), and submits
-   all co-signed updates in batches of 32 through :class:`UserChain`.
+   all co-signed updates in batches of 32 through :class:`UserChain`. New orders
+   that would start within :data:`START_MARGIN` epochs are first *re-timed* with
+   their Providers (a later start, the same term), so an upload of any length
+   settles; a Market revert for a start that came meanwhile re-times them once more.
+
+A new order skips nonces its Provider already holds an agreement under (an earlier
+run's failed upload: this client knows orders from the chain only), and a caller's
+``before_upload`` check (the User client's balance check) runs once the Providers
+are matched, before any chunk is sent.
 """
 
 from __future__ import annotations
@@ -41,7 +49,7 @@ from memo_py.chain.eip712 import OrderUpdate, deadline_after, recover_signer, si
 from memo_py.chain.merkle import CommitmentTree
 from memo_py.codec.segments import StripeLayout
 from memo_py.crypto import kzg
-from memo_py.chain.errors import ChainUnavailable
+from memo_py.chain.errors import ChainRevert, ChainUnavailable
 from memo_py.errors import CommitmentMismatch, MemoError, UploadFailed
 from memo_py.crypto.kzg import ZERO_COMMITMENT
 from memo_py.native import BYTES_PER_BLOB, PAYLOAD_BYTES_PER_BLOB
@@ -59,13 +67,23 @@ log = logging.getLogger(__name__)
 #: Chunk PUTs in flight per Provider (its commit pool works on all of them at once).
 PUTS_IN_FLIGHT = 4
 
+#: Nonces a new order skips when its Provider holds an agreement under them already (left by
+#: uploads that failed before settling; the Provider frees them after a grace period).
+NONCES_TO_SKIP = 8
+
+#: At commit, an order not on chain yet must start at least this many epochs after the current
+#: one: the Market needs one (an order cannot start in the epoch it is created in), and one more
+#: covers an epoch that begins between our reading of it and the block that mines the update.
+START_MARGIN = 2
+
 
 @dataclass(frozen=True)
 class UploadPolicy:
     """How the client buys storage."""
 
     #: Epochs from the current one to a new order's start: at least 1, since the Market refuses
-    #: an order that starts in the epoch its creation is mined in.
+    #: an order that starts in the epoch its creation is mined in (at commit, an order that
+    #: would start within :data:`START_MARGIN` epochs is re-timed to this delay, or the margin).
     start_delay: int = 1
     #: Term of a new order, in epochs.
     order_epochs: int = 1000
@@ -128,9 +146,18 @@ class _OtherSize(Exception):
 class UploadSession:
     """One write: place stripes (any number of :meth:`place` calls), then :meth:`commit`."""
 
-    def __init__(self, ctx: UploadContext, layout: StripeLayout, on_chunk: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        ctx: UploadContext,
+        layout: StripeLayout,
+        on_chunk: Callable[[int], None] | None = None,
+        before_upload: Callable[[list[MatchedProvider]], None] | None = None,
+    ) -> None:
         self.ctx = ctx
         self.layout = layout
+        #: Called once with the Providers first matched (by slot) before any byte is sent, so
+        #: the caller can refuse a put it cannot pay for (it raises) before it uploads anything.
+        self.before_upload = before_upload
         #: Called with a chunk's size the first time a Provider stores that chunk (from the
         #: upload threads; a chunk placed again after its Provider failed is not counted twice).
         self.on_chunk = on_chunk
@@ -170,6 +197,9 @@ class UploadSession:
             except UploadFailed as exc:  # no Provider left to replace the failed ones
                 errors += list(exc.failures.items()) or [("", str(exc))]
                 break
+            if self.before_upload is not None:
+                check, self.before_upload = self.before_upload, None
+                check([self.slots[slot] for slot in sorted(self.slots)])
             futures = {
                 slot: self.ctx.pool.submit(self._place_slot, self.slots[slot], items) for slot, items in pending.items()
             }
@@ -240,21 +270,21 @@ class UploadSession:
 
     def _place_slot(self, provider: MatchedProvider, items: list[_Item]) -> _Placed:
         """Grow (or open) the order with ``provider`` and PUT ``items`` there."""
-        order = self._order_for(provider)
         blobs = len(items) * self.layout.chunk_blobs
-        first = order.blob_count
         client = self.ctx.providers.client(provider.address)
+        order = self._order_for(provider)
+        if order is not None:
+            try:
+                propose_terms(client, order, order.blob_count + blobs)
+            except RemoteError as exc:
+                order.retired = True
+                if exc.status not in (400, 409):
+                    raise
+                order = None  # it cannot grow (a new price, or a half-finished earlier upload)
+        if order is None:
+            order = self._fresh_order(provider, blobs)
+        first = order.blob_count
         oid = "0x" + order.order_id.hex()
-        try:
-            propose_terms(client, order, first + blobs)
-        except RemoteError as exc:
-            order.retired = True
-            if exc.status not in (400, 409):
-                raise
-            # The order cannot grow (new price, or a half-finished earlier upload): open another.
-            order = self._new_order(provider)
-            first, oid = 0, "0x" + order.order_id.hex()
-            propose_terms(client, order, blobs)
         # From here on a failure leaves blobs reserved but unfilled: the order may not grow again.
         try:
             def put(offset: int) -> list[bytes]:
@@ -291,7 +321,8 @@ class UploadSession:
         if first:
             self.on_chunk(len(item.data))
 
-    def _order_for(self, provider: MatchedProvider) -> OrderState:
+    def _order_for(self, provider: MatchedProvider) -> OrderState | None:
+        """The open order to grow with ``provider`` (loaded if recovered), or None for a new one."""
         order = self.ctx.orders.pick(
             provider.address, self.layout.chunk_blobs, self.current_epoch, self.ctx.policy.min_remaining
         )
@@ -307,7 +338,28 @@ class UploadSession:
                 log.warning("order 0x%s cannot be resumed: %s", order.order_id.hex(), exc)
                 order.retired = True
                 order = None
-        return order if order is not None else self._new_order(provider)
+        return order
+
+    def _fresh_order(self, provider: MatchedProvider, blobs: int) -> OrderState:
+        """A new order with ``provider``, agreed for ``blobs`` blobs, under which it holds nothing.
+
+        The next nonce may be taken: an upload of an earlier run that never reached the chain
+        left an agreement there (this client knows orders from the chain only). Such nonces
+        are skipped, :data:`NONCES_TO_SKIP` at most."""
+        client = self.ctx.providers.client(provider.address)
+        for attempt in range(NONCES_TO_SKIP + 1):
+            order = self._new_order(provider)
+            try:
+                held = propose_terms(client, order, blobs)
+            except RemoteError as exc:
+                order.retired = True
+                if exc.status != 409 or attempt == NONCES_TO_SKIP:
+                    raise
+                continue
+            if not held:
+                return order
+            order.retired = True
+        raise UploadFailed(f"{provider.address} holds blobs under each of the next {NONCES_TO_SKIP + 1} nonces")
 
     def _new_order(self, provider: MatchedProvider) -> OrderState:
         start = self.current_epoch + self.ctx.policy.start_delay
@@ -362,29 +414,61 @@ class UploadSession:
             return []
         chain = self.ctx.chain
         self.ctx.orders.sync(chain.orders_of_user(self.ctx.address))
-        orders = list(self.touched.values())
-        current = chain.current_epoch()
-        for order in orders:
-            if order.chain_seq is None and order.start_epoch <= current:
-                order.retired = True
-                raise UploadFailed(
-                    f"order 0x{order.order_id.hex()} would start too soon (epoch {order.start_epoch}, the Market"
-                    f" needs at least {current + 1})"
-                )
-        signed = list(self.ctx.pool.map(lambda order: cosign_update(self.ctx, order), orders))
-        for k in range(0, len(signed), MAX_BATCH):
-            chain.submit_orders(signed[k : k + MAX_BATCH])
-        for update, _, _ in signed:
-            settled(self.touched[update.order_id], update)
+        pending = list(self.touched.values())
+        signed: list[SignedUpdate] = []
+        for attempt in range(2):
+            self._retime(pending)
+            batch = list(self.ctx.pool.map(lambda order: cosign_update(self.ctx, order), pending))
+            try:
+                for k in range(0, len(batch), MAX_BATCH):
+                    chain.submit_orders(batch[k : k + MAX_BATCH])
+                    for item in batch[k : k + MAX_BATCH]:
+                        settled(self.touched[item[0].order_id], item[0])
+                        signed.append(item)
+                break
+            except ChainRevert as exc:
+                # An epoch began between our reading of it and the mined block: re-time once more.
+                if exc.reason != "market: start too soon" or attempt:
+                    raise
+                done = {update.order_id for update, _, _ in signed}
+                pending = [order for order in pending if order.order_id not in done]
         self.touched.clear()
         return signed
 
+    def _retime(self, orders: list[OrderState]) -> None:
+        """Move the start of every order not on chain yet that would start within
+        :data:`START_MARGIN` epochs to ``start_delay`` epochs from now (at least the margin),
+        with its Provider's agreement (``POST /agreements`` with the later start, same term).
+
+        An upload may take longer than the epochs between its orders' opening and their start;
+        re-timed, it still settles, and the next put is not left with orders that cannot."""
+        current = self.ctx.chain.current_epoch()
+        late = [o for o in orders if o.chain_seq is None and o.start_epoch < current + START_MARGIN]
+        if not late:
+            return
+        start = current + max(self.ctx.policy.start_delay, START_MARGIN)
+
+        def retime(order: OrderState) -> None:
+            term = order.end_epoch - order.start_epoch
+            order.start_epoch, order.end_epoch = start, start + term
+            try:
+                propose_terms(self.ctx.providers.client(order.provider), order, order.blob_count)
+            except Exception as exc:
+                order.retired = True
+                raise UploadFailed(f"{order.provider} did not move order 0x{order.order_id.hex()} to start at epoch {start}: {exc}",
+                                   failures={order.provider: f"did not re-time its order: {exc}"}) from exc
+
+        list(self.ctx.pool.map(retime, late))
 
 
-def propose_terms(client: SignedClient, order: OrderState, blob_count: int) -> None:
+
+def propose_terms(client: SignedClient, order: OrderState, blob_count: int) -> int:
     """``POST /agreements``: have the Provider agree to ``order``'s terms grown to
-    ``blob_count`` (a RemoteError when it refuses: another price, a smaller order, no room)."""
-    client.request("POST", "/agreements", content=_json(order.terms(blob_count)), limit=MAX_MESSAGE_BYTES)
+    ``blob_count`` (a RemoteError when it refuses: another price, a smaller order, no room);
+    the blobs it holds under the order already."""
+    answer = client.request("POST", "/agreements", content=_json(order.terms(blob_count)), limit=MAX_MESSAGE_BYTES).json()
+    held = answer.get("stored_blobs", 0) if isinstance(answer, dict) else 0
+    return held if isinstance(held, int) and not isinstance(held, bool) and held >= 0 else 0
 
 
 def cosign_update(ctx: UploadContext, order: OrderState) -> SignedUpdate:

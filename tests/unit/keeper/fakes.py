@@ -74,6 +74,10 @@ class FakeNetwork:
     def is_user(self, address: str) -> bool:
         return to_checksum_address(address) in self.users
 
+    def order_of(self, order_id: bytes) -> ChainOrder | None:
+        with self._lock:
+            return self.orders.get(bytes(order_id))
+
     def orders_of(self, provider: str, epoch: int | None = None) -> list[ChainOrder]:
         provider = to_checksum_address(provider)
         with self._lock:

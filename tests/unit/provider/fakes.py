@@ -59,6 +59,10 @@ class FakeChain:
     def seed_of(self, epoch: int) -> bytes | None:
         return self.seeds.get(epoch)
 
+    def order_of(self, order_id: bytes) -> ChainOrder | None:
+        with self._lock:
+            return self.orders.get(bytes(order_id))
+
     def orders_of(self, provider: str, epoch: int | None = None) -> list[ChainOrder]:
         """The orders of ``provider`` (this fake keeps no history: every epoch sees the latest)."""
         provider = to_checksum_address(provider)

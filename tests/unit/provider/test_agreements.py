@@ -105,6 +105,39 @@ def test_a_later_end_at_the_same_price_renews_the_agreement(book):
     assert (grown.blob_count, grown.end_epoch) == (4, 12)
 
 
+def test_an_unsettled_agreement_may_start_later_for_the_same_term(book):
+    first, _ = book.propose(USER, make_terms(blob_count=2, start=3, end=7))
+    retimed, changed = book.propose(USER, make_terms(blob_count=2, start=6, end=10), unsettled=True)
+    assert changed and (retimed.start_epoch, retimed.end_epoch, retimed.blob_count) == (6, 10, 2)
+    assert book.get(first.order_id) == retimed
+    assert book.reserved_bytes() == 2 * BLOB  # the same blobs: no more space
+    grown, _ = book.propose(USER, make_terms(blob_count=4, start=9, end=14), unsettled=True)  # re-timed, grown, longer
+    assert (grown.start_epoch, grown.end_epoch, grown.blob_count) == (9, 14, 4)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [dict(start=2, end=6), dict(start=6, end=9), dict(start=6, end=10, price=6), dict(start=6, end=10, chunk_blobs=2)],
+    ids=["earlier start", "shorter term", "other price", "other chunk size"],
+)
+def test_re_timing_moves_only_the_start_later(book, change):
+    """A later start for no shorter a term at the same price and chunk size: nothing else."""
+    book.propose(USER, make_terms(blob_count=2, start=3, end=7))
+    with pytest.raises(AgreementConflict, match="exists with other terms"):
+        book.propose(USER, make_terms(**{"blob_count": 2, **change}), unsettled=True)
+    assert (book.get(order_id(USER, PROVIDER, 1)).start_epoch, book.get(order_id(USER, PROVIDER, 1)).end_epoch) == (3, 7)
+
+
+def test_a_settled_agreement_keeps_its_start(book):
+    """Without ``unsettled`` (the chain holds the order) a later start is another order's terms."""
+    book.propose(USER, make_terms(blob_count=2, start=3, end=7))
+    with pytest.raises(AgreementConflict, match="exists with other terms"):
+        book.propose(USER, make_terms(blob_count=2, start=6, end=10))
+    with pytest.raises(AgreementConflict, match="cannot shrink"):
+        book.propose(USER, make_terms(blob_count=1, start=6, end=10), unsettled=True)
+    assert book.get(order_id(USER, PROVIDER, 1)).start_epoch == 3
+
+
 @pytest.mark.parametrize(
     "change", [dict(end=4), dict(price=6, end=9), dict(start=2, end=9), dict(chunk_blobs=2, end=9)],
     ids=["earlier end", "other price", "other start", "other chunk size"],

@@ -36,6 +36,15 @@ def test_an_agreement_never_settled_goes_once_its_start_has_passed_with_grace():
     assert releasable([a], {a.order_id: order(a)}, 50, None, set()) == []  # settled: the other rule
 
 
+def test_an_unsettled_agreement_still_being_filled_is_kept_past_its_grace():
+    """A long upload outlasts its order's start and grace; it is re-timed at its end, so the
+    chunks it sent must still be there then."""
+    a = agreement(1, start=5)
+    late = 6 + UNSETTLED_GRACE_EPOCHS
+    assert releasable([a], {}, late, None, set(), receiving={a.order_id}) == []
+    assert ids(releasable([a], {}, late, None, set(), receiving={b"\x09" * 32})) == [1]
+
+
 @pytest.mark.parametrize(
     "current, attested, disputed, released",
     [

@@ -184,6 +184,19 @@ def test_put_answers_the_blob_commitments_after_storing(provider, user):
     assert put(user, oid, 2, data) == commitments  # identical again: idempotent
 
 
+def test_an_agreement_answers_the_blobs_it_holds_and_counts_as_receiving_while_filled(provider, user):
+    def answer():
+        return user.request("POST", "/agreements", content=_json(terms(nonce=9, blob_count=4, chunk_blobs=2))).json()
+
+    assert answer()["stored_blobs"] == 0
+    oid = answer()["order_id"]
+    assert provider.service.ingest.receiving(600) == set()
+    put(user, oid, 2, os.urandom(2 * BLOB))
+    assert answer()["stored_blobs"] == 2  # what an earlier run left: a new order moves on
+    assert provider.service.ingest.receiving(600) == {bytes.fromhex(oid[2:])}
+    assert provider.service.ingest.receiving(0) == set()
+
+
 def test_put_without_agreement_gets_404(user):
     code, _ = status(lambda: put(user, "0x" + "ab" * 32, 0, os.urandom(BLOB)))
     assert code == 404

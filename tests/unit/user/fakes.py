@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from eth_utils import to_checksum_address
 
 from memo_py.chain.eip712 import recover_signer
+from memo_py.chain.errors import ChainRevert
 from memo_py.provider.chain import ChainOrder
 from tests.unit.keeper.fakes import FakeNetwork
 
 
-class Reverted(RuntimeError):
-    """What the Market would revert with."""
+class Reverted(ChainRevert):
+    """What the Market would revert with: a ChainRevert naming the reason, as the real chain raises."""
 
 
 class MarketNetwork(FakeNetwork):
