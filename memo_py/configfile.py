@@ -163,6 +163,10 @@ class DaemonConfig(BaseModel):
     data_dir: Path
     #: Seconds between two steps of the daemon's epoch cycle.
     tick_seconds: float = Field(default=2.0, gt=0)
+    #: Once a step found nothing pending, the next steps of the same epoch only read the
+    #: current epoch, for at most this many seconds (0: every step does everything). What
+    #: happens on chain mid-epoch (a dispute, an attested root) is then seen within it.
+    quiet_seconds: float = Field(default=60.0, ge=0)
     #: JSON-RPC URL of the chain node (used by ``run_from_config``; None when the caller
     #: builds the chain access itself).
     rpc_url: str | None = None

@@ -272,6 +272,7 @@ def up(
     block_time: int = 1,
     workers: int = 1,
     tick_seconds: float = 1.0,
+    quiet_seconds: float | None = None,
     sample_size: int = DEFAULT_SAMPLE_SIZE,
     progress: Callable[[str], None] | None = None,
     timeout: float = 120.0,
@@ -387,7 +388,9 @@ def up(
                 }
             )
         # Config files sit in <dir>/<name>/: paths in them are relative to that directory.
-        common = {"rpc_url": url, "deployment": "../deployment.json", "tick_seconds": tick_seconds}
+        common: dict[str, Any] = {"rpc_url": url, "deployment": "../deployment.json", "tick_seconds": tick_seconds}
+        if quiet_seconds is not None:  # else the daemons' default (DaemonConfig.quiet_seconds)
+            common["quiet_seconds"] = quiet_seconds
         keys = {a.address: "0x" + bytes(a.key).hex() for a in [*provider_accounts, *keeper_accounts]}
         for record in provider_records:
             name = record["name"]

@@ -81,8 +81,15 @@ class EpochLoop:
         proof_grace: float,
         aggregator_timeout: float,
         first_epoch: int = 0,
+        quiet_seconds: float = 0.0,
     ) -> None:
         self.chain = chain
+        #: See ``DaemonConfig.quiet_seconds``: how long an idle epoch's steps only read the epoch.
+        self.quiet_seconds = quiet_seconds
+        #: (epoch, time) of the last step that left nothing pending, or None.
+        self._quiet: tuple[int, float] | None = None
+        #: Whether the last step left work for the next one (an epoch to open or to attest).
+        self._pending = False
         self.ledger = ledger
         self.verifier = verifier
         self.attestor = attestor
@@ -96,13 +103,28 @@ class EpochLoop:
     def tick(self, now: float) -> TickReport:
         report = TickReport()
         current = self.chain.current_epoch()
+        if self._quiet is not None and self._quiet[0] == current and now - self._quiet[1] < self.quiet_seconds:
+            return report  # nothing was pending, and no epoch has ended since
+        self._quiet = None
+        self._pending = False
+        self._step(current, now, report)
+        if not (self._pending or report.waiting is not None or report.no_quorum is not None or report.error):
+            self._quiet = (current, now)
+        return report
+
+    def _step(self, current: int, now: float, report: TickReport) -> None:
+        """Open the current epoch, judge the finished ones, attest; ``self._pending`` when
+        something is left that a later step of the same epoch must do."""
         if self.chain.seed_of(current) is None:
             try:
                 report.opened = self.chain.open_epoch(current) is not None
             except Exception as exc:  # someone else opened it first, or the node is down
                 log.debug("could not open epoch %d: %s", current, exc)
+            # Its seed block may not be sealed yet: try again next step, not next epoch.
+            self._pending = self._pending or not report.opened
         if not self._catch_up(report):
-            return report
+            self._pending = True
+            return
         self._reconcile(report)
         last = self.ledger.last_epoch()
         epoch = self.first_epoch if last is None else last + 1
@@ -115,7 +137,6 @@ class EpochLoop:
                 break
             epoch += 1
         self._attest(now, report)
-        return report
 
     # -- verify -------------------------------------------------------------------
 
@@ -182,6 +203,7 @@ class EpochLoop:
         epoch = self._candidate()
         if epoch is None or self.chain.results_root(epoch) is not None:
             return
+        self._pending = True  # attested below or not: the next step checks the chain again
         results = self.ledger.results(epoch)
         waited = now - self._ready_at.setdefault(epoch, now)
         if not self.attestor.is_my_turn(waited, self.aggregator_timeout):

@@ -143,6 +143,7 @@ class KeeperService:
             self.attestor,
             self.risk,
             proof_grace=config.proof_grace,
+            quiet_seconds=config.quiet_seconds,
             aggregator_timeout=config.aggregator_timeout,
             first_epoch=config.first_epoch,
         )

@@ -120,10 +120,12 @@ class Ingest:
         #: When each order last received a chunk (monotonic seconds, this run of the daemon):
         #: housekeeping keeps an unsettled agreement that is still being filled.
         self._last_put: dict[bytes, float] = {}
+        #: The clock of those times (a test moves it on).
+        self.clock = time.monotonic
 
     def receiving(self, within: float) -> set[bytes]:
         """The orders that received a chunk in the last ``within`` seconds."""
-        since = time.monotonic() - within
+        since = self.clock() - within
         return {oid for oid, when in list(self._last_put.items()) if when >= since}
 
     @staticmethod
@@ -151,7 +153,7 @@ class Ingest:
             raise ValueError(f"a chunk tag is at most {MAX_TAG_BYTES} bytes, got {len(tag)}")
         if first_blob in await run_in_threadpool(self.agreements.released, agreement.order_id):
             raise ChunkConflict(f"blob {first_blob} of order 0x{agreement.order_id.hex()} was released by its User")
-        self._last_put[agreement.order_id] = time.monotonic()
+        self._last_put[agreement.order_id] = self.clock()
         known = await run_in_threadpool(self._known, agreement.order_id, first_blob, data, tag)
         if known is not None:
             return known

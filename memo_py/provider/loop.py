@@ -247,6 +247,17 @@ class LoopState:
                     (epoch, to_checksum_address(keeper.address), keeper.url, RETRY),
                 )
 
+    def last_proved(self) -> int | None:
+        """The newest epoch this Provider proved (None before the first)."""
+        with self._lock:
+            (epoch,) = self._db.execute("SELECT MAX(epoch) FROM epochs WHERE state = ?", (PROVED,)).fetchone()
+        return None if epoch is None else int(epoch)
+
+    def retrying(self) -> bool:
+        """Whether any push waits for another try."""
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM pushes WHERE state = ? LIMIT 1", (RETRY,)).fetchone() is not None
+
     def due_pushes(self, now: float) -> dict[int, list[KeeperEndpoint]]:
         """Pushes to (re)try now, by epoch."""
         with self._lock:
@@ -358,6 +369,9 @@ class ProviderLoop:
         self._withdraw_next_try = 0.0
         self._withdraw_tries = 0
         self._housekept: int | None = None  # the epoch of the last housekeeping pass
+        #: (epoch, time) of the last step that left nothing pending (``DaemonConfig.quiet_seconds``).
+        self._quiet: tuple[int, float] | None = None
+        self._pending = False
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -377,6 +391,10 @@ class ProviderLoop:
             except Exception as exc:  # the node is down: nothing to do this tick
                 report.errors.append(f"current_epoch: {type(exc).__name__}: {exc}")
                 return report
+            quiet = self._quiet
+            if quiet is not None and quiet[0] == current and now - quiet[1] < self.config.quiet_seconds:
+                return report  # nothing was pending, and no epoch has ended since
+            self._quiet, self._pending = None, False
             self._disputes(now, report)
             self._prove(current, now, report)
             self._retry(now, report)
@@ -384,7 +402,16 @@ class ProviderLoop:
             self._housekeep(current, report)
             for error in report.errors:
                 log.warning("provider loop: %s", error)
+            if not (self._pending or report.errors or self._withdraw_tries or self.state.retrying()
+                    or self._awaiting_attestation()):
+                self._quiet = (current, now)
             return report
+
+    def _awaiting_attestation(self) -> bool:
+        """Whether an epoch this Provider proved is newer than the last attested one it handled:
+        the Keepers attest it within the epoch, and its pay is then withdrawn."""
+        proved, checked = self.state.last_proved(), self.state.checked()
+        return proved is not None and (checked is None or checked < proved)
 
     def withdraw_now(self, now: float) -> LoopReport:
         """Only the withdrawal step, at once (``memo provider withdraw``); shares the loop's records."""
@@ -437,6 +464,7 @@ class ProviderLoop:
             if row is not None and row["state"] == PENDING and first_open is None:
                 first_open = epoch
         self.state.set_cursor(current if first_open is None else first_open)
+        self._pending = self._pending or first_open is not None
 
     def _prove_epoch(self, epoch: int, now: float, row: dict[str, Any] | None, report: LoopReport) -> None:
         try:
@@ -508,6 +536,8 @@ class ProviderLoop:
             return
         for dispute in disputes:
             row = self.state.dispute(dispute.dispute_id)
+            if row is None or row["state"] not in (ANSWERED, EXPIRED):
+                self._pending = True  # to answer, or to retry
             if row is not None and (row["state"] in (ANSWERED, EXPIRED) or now < row["next_try"]):
                 continue
             tries = 1 if row is None else row["tries"] + 1

@@ -220,3 +220,37 @@ def test_results_that_do_not_hash_to_the_attested_root_are_not_a_start(tmp_path)
     assert ledger.last_epoch() is None
     ledger.start_from(results, results.root)
     assert ledger.last_epoch() == EPOCH and ledger.results(EPOCH).root == results.root
+
+
+def test_an_idle_keeper_reads_only_the_epoch_until_it_ends_or_the_quiet_runs_out(network, providers, make_keepers):
+    """Once an epoch is judged and attested, the Keeper's steps in that epoch read the current
+    epoch only (quiet_seconds 60, the default); the next epoch, or the end of the quiet, brings
+    a full step."""
+    keepers = make_keepers()
+    prove_epoch(network, providers, keepers)
+    for i in (1, 2, 0):
+        keepers.tick(i, now=1_000.0)
+    assert network.results_root(EPOCH) is not None
+    service = keepers[1].service
+    assert service.config.quiet_seconds == 60.0
+    service.tick(1_001.0)  # sees the root: nothing pending any more
+    calls: list[str] = []
+    for name in ("current_epoch", "seed_of", "latest_attested", "results_root", "providers"):
+        real = getattr(network, name)
+
+        def counted(*args, _real=real, _name=name, **kwargs):
+            calls.append(_name)
+            return _real(*args, **kwargs)
+
+        setattr(network, name, counted)
+    for now in (1_002.0, 1_030.0, 1_060.9):
+        report = service.tick(now)
+        assert report.recorded == [] and report.attestation is None
+    assert calls == ["current_epoch"] * 3
+    calls.clear()
+    service.tick(1_061.5)  # the quiet ran out: a full step
+    assert {"seed_of", "latest_attested"} <= set(calls)
+    network.set_epoch(EPOCH + 2)
+    calls.clear()
+    report = service.tick(1_062.0)  # a new epoch: a full step at once
+    assert "seed_of" in calls and report.recorded == [EPOCH + 1]

@@ -57,6 +57,7 @@ def keeper_configs(root: Path, ports: list[int], **overrides) -> list[KeeperConf
             port=ports[i],
             peers=peers,
             sample_size=4,
+            quiet_seconds=1.0,  # the tests move the fake chain's epochs by hand, mid-"epoch"
             proof_grace=60.0,
             aggregator_timeout=60.0,
             request_timeout=5.0,
@@ -79,6 +80,7 @@ def provider_config(data_dir: Path, keeper_ports: list[int], **overrides) -> Pro
         sample_size=4,
         keepers=keepers,
         tick_seconds=0.1,
+        quiet_seconds=1.0,  # the tests move the fake chain's epochs by hand, mid-"epoch"
     )
     values.update(overrides)
     return ProviderConfig(**values)

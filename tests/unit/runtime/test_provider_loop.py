@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from memo_py.keeper import PASSED
 from memo_py.provider import create_app
 from memo_py.protocol.http import RemoteError, SignedClient
-from memo_py.provider.housekeeping import ENDED_GRACE_EPOCHS, UNSETTLED_GRACE_EPOCHS
+from memo_py.provider.housekeeping import ENDED_GRACE_EPOCHS, UNSETTLED_GRACE_EPOCHS, UPLOAD_IDLE_SECONDS
 from memo_py.provider.loop import DELIVERED, EMPTY, PROVED, REFUSED, RETRY, SKIPPED, UNOPENED, ProviderLoop
 from tests.unit.keeper.support import Server, serve
 
@@ -273,13 +274,17 @@ def test_agreements_that_are_over_give_back_their_space_once_an_epoch(chain, kee
         chain.set_epoch(START + 1 + UNSETTLED_GRACE_EPOCHS)  # the dead agreement's start has not passed by the grace yet
         assert loop.tick(1.0).released == []
         chain.set_epoch(START + 2 + UNSETTLED_GRACE_EPOCHS)
-        report = loop.tick(2.0)
+        assert loop.tick(2.0).released == []  # past the grace, but its last chunk came just now: an upload
+        later = time.monotonic() + UPLOAD_IDLE_SECONDS + 1
+        provider.service.ingest.clock = lambda: later
+        chain.set_epoch(START + 3 + UNSETTLED_GRACE_EPOCHS)
+        report = loop.tick(3.0)
         assert [r.order_id.hex() for r in report.released] == [dead[2:]] and report.freed_bytes == BLOB
         assert health()["used"] == full["used"] - BLOB and health()["stored"] == full["stored"] - BLOB
         with pytest.raises(RemoteError) as err:
             user.request("GET", f"/orders/{dead}/blobs/0")
         assert err.value.status == 404
-        assert loop.tick(3.0).released == []  # once an epoch
+        assert loop.tick(3.5).released == []  # once an epoch
 
         oid = "0x" + stored.order.order_id.hex()
         chain.set_epoch(END + ENDED_GRACE_EPOCHS)  # ended, but its last paid epoch is not attested
@@ -292,3 +297,49 @@ def test_agreements_that_are_over_give_back_their_space_once_an_epoch(chain, kee
         assert report.freed_bytes == BLOBS * BLOB
         assert health()["used"] == 0 and health()["stored"] == 0
     loop.close()
+
+
+def test_an_idle_provider_reads_only_the_epoch_until_it_ends_or_the_quiet_runs_out(
+    tmp_path, chain, keepers, committer
+):
+    """After a step that left nothing pending, the steps of that epoch read the current epoch
+    and nothing else, for ``quiet_seconds``: an attested root that appears meanwhile is
+    withdrawn when the quiet runs out or the next epoch begins, not before."""
+    server = serve(create_app(provider_config(tmp_path / "p", keepers.ports, quiet_seconds=60.0), chain, committer=committer))
+    calls: list[str] = []
+    for name in ("current_epoch", "latest_attested", "orders_of", "open_disputes_of", "seed_of"):
+        if hasattr(chain, name):
+            real = getattr(chain, name)
+
+            def counted(*args, _real=real, _name=name, **kwargs):
+                calls.append(_name)
+                return _real(*args, **kwargs)
+
+            setattr(chain, name, counted)
+    try:
+        store_order(server.url, chain)
+        loop = new_loop(server)
+        chain.set_epoch(EPOCH + 1, open_it=True)
+        chain.seeds.setdefault(EPOCH, b"\x07" * 32)
+        assert loop.tick(100.0).proved == [EPOCH]
+        judge_and_attest(keepers)
+        assert loop.tick(101.0).withdrawal is not None  # the push left a step pending: a full step
+        chain.roots[EPOCH + 5] = b"\x01" * 32  # a root mid-epoch (never valid, so never withdrawn)
+        calls.clear()
+        for now in (102.0, 130.0, 160.9):
+            report = loop.tick(now)
+            assert report.withdrawal is None and report.errors == []
+        assert calls == ["current_epoch"] * 3  # quiet: one read per step
+        calls.clear()
+        report = loop.tick(161.5)  # 60 s after the last full step
+        assert "latest_attested" in calls and "current_epoch" in calls
+        calls.clear()
+        loop.tick(162.0)
+        assert calls == ["current_epoch"]
+        chain.set_epoch(EPOCH + 2)
+        calls.clear()
+        loop.tick(162.5)  # a new epoch: a full step at once
+        assert "latest_attested" in calls
+        loop.close()
+    finally:
+        server.stop()
