@@ -198,6 +198,10 @@ class Market(ContractWrapper):
         updated = self._logs("OrderUpdated", to_block=block, provider=provider)
         return list(replay_orders(created, updated).values())
 
+    def all_orders(self, *, block: int | str = "latest") -> list[ChainOrder]:
+        """Every order, of every User and Provider, with its terms as of ``block``."""
+        return list(replay_orders(self._logs("OrderCreated", to_block=block), self._logs("OrderUpdated", to_block=block)).values())
+
     def orders_of_user(self, user: str, *, block: int | str = "latest") -> list[ChainOrder]:
         """Every order of ``user`` with its terms as of ``block`` (replayed from events)."""
         user = to_checksum_address(user)

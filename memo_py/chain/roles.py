@@ -8,6 +8,8 @@ receipt is in; reverts raise :class:`~memo_py.chain.errors.ChainRevert`.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -22,6 +24,9 @@ if TYPE_CHECKING:
 
 __all__ = ["RoleChain"]
 
+#: Universe blocks whose frozen orders are kept (a Keeper catching up judges a few epochs at once).
+FROZEN_BLOCKS_KEPT = 4
+
 
 def _tx_hash(receipt: dict) -> bytes:
     return bytes(receipt["transactionHash"])
@@ -35,6 +40,12 @@ class RoleChain:
         # DisputeOpened scan: next block to read, and the ids seen per Provider (not yet closed).
         self._disputes_scanned: int | None = None
         self._dispute_ids: dict[str, set[int]] = {}
+        # The orders frozen at a universe block, by Provider, for the last few such blocks:
+        # judging an epoch asks for every Provider's (and twice), and that state never changes.
+        self._frozen: OrderedDict[int, dict[str, list[ChainOrder]]] = OrderedDict()
+        self._universe_blocks: dict[int, int] = {}
+        # Held while a replay runs: the Keeper's parallel verifications wait for the one replay.
+        self._frozen_lock = threading.Lock()
 
     @property
     def chain_id(self) -> int:
@@ -102,12 +113,27 @@ class RoleChain:
 
         For an epoch whose universe block is not mined yet, that is the latest state.
         """
-        block: int | str = "latest"
         if epoch is not None:
-            frozen = self.contracts.epochs.universe_block(epoch)
+            frozen = self._universe_blocks.get(epoch)
+            if frozen is None:  # a function of the deployment's constants: asked once per epoch
+                frozen = self._universe_blocks[epoch] = self.contracts.epochs.universe_block(epoch)
             if frozen <= self.contracts.client.block_number():
-                block = frozen
-        return self.contracts.market.orders_of(provider, block=block)
+                return list(self._frozen_orders(frozen).get(to_checksum_address(provider), []))
+        return self.contracts.market.orders_of(provider)
+
+    def _frozen_orders(self, block: int) -> dict[str, list[ChainOrder]]:
+        """Every order as of the mined ``block``, by Provider: one replay for all Providers."""
+        with self._frozen_lock:
+            found = self._frozen.get(block)
+            if found is None:
+                found = {}
+                for order in self.contracts.market.all_orders(block=block):
+                    found.setdefault(to_checksum_address(order.provider), []).append(order)
+                self._frozen[block] = found
+                while len(self._frozen) > FROZEN_BLOCKS_KEPT:
+                    self._frozen.popitem(last=False)
+            self._frozen.move_to_end(block)
+            return found
 
     def order_of(self, order_id: bytes) -> ChainOrder | None:
         return self.contracts.market.order_of(order_id)

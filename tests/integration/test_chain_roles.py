@@ -134,6 +134,19 @@ def test_orders_epochs_and_attestation_match_the_fakes(world, fakes):
     assert keeper.orders_of(provider.address, epoch) == original
     assert keeper.orders_of(provider.address, epoch + 1) == original
     assert keeper.orders_of(provider.address, epoch + 2) == provider_fake.orders_of(provider.address)
+    # A frozen view is replayed once for every Provider: asked again, it reads no logs.
+    client = keeper.contracts.client
+    reads: list[str] = []
+    real_get_logs = client.get_logs
+    client.get_logs = lambda event, **kw: reads.append(event.event_name) or real_get_logs(event, **kw)
+    try:
+        assert keeper.orders_of(provider.address, epoch) == original
+        assert keeper.orders_of(actors.providers[0].address, epoch) == []
+        assert reads == []
+        assert keeper.orders_of(provider.address, epoch + 2) == provider_fake.orders_of(provider.address)
+        assert sorted(reads) == ["OrderCreated", "OrderUpdated"]  # not frozen yet: the latest state, read again
+    finally:
+        client.get_logs = real_get_logs
 
     tree = ResultsTree([(provider.address, SIZE * PRICE, 0)])
     bitmap, signature = aggregate_attestation(memo, actors.bls_keys, [0, 2], epoch, tree.root)
