@@ -24,7 +24,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -78,22 +78,23 @@ def _time(moment: datetime) -> str:
 class Steps:
     """A rich progress bar over the named steps of a long command, on stderr.
 
-    The SDK's put and get run as one call each, so the bar advances per step
-    (connect, index, transfer, write), with a spinner and the elapsed time. It
-    shows only on a terminal, and is cleared when done.
+    The bar advances per step (connect, index, quote, ...), with a spinner and the elapsed
+    time; :meth:`transfer` turns it into a byte-accurate bar for the upload or download,
+    with the bytes moved, the throughput and the time left. It shows only on a terminal
+    (or the ``console`` given), and is cleared when done.
     """
 
-    def __init__(self, names: list[str], enabled: bool) -> None:
+    def __init__(self, names: list[str], enabled: bool, console: Any = None) -> None:
         from rich.console import Console
         from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         self._names = names
-        console = Console(stderr=True)
+        console = console if console is not None else Console(stderr=True)
         self._progress = Progress(
             SpinnerColumn(),
             TextColumn("{task.description:<28}"),
             BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
+            _detail_column(),
             TimeElapsedColumn(),
             console=console,
             transient=True,
@@ -110,10 +111,47 @@ class Steps:
 
     def step(self, name: str) -> None:
         """Mark the current step done and show ``name`` as the next one."""
-        self._progress.update(self._task, advance=1, description=name)
+        self._progress.update(self._task, advance=1, description=name, visible=True)
+
+    def transfer(self, name: str, total: int) -> Callable[[int, int], None]:
+        """Mark the current step done, show a bar of ``total`` bytes named ``name``, and return
+        the ``progress(done, total)`` callback the SDK's put and get call (from any thread)."""
+        self._progress.update(self._task, advance=1, visible=False)
+        task = self._progress.add_task(name, total=max(total, 1), bytes=True)
+
+        def moved(done: int, of: int) -> None:
+            self._progress.update(task, completed=done, total=max(of, 1))
+
+        return moved
 
     def done(self, description: str) -> None:
-        self._progress.update(self._task, completed=len(self._names), description=description)
+        for task in self._progress.tasks:
+            if task.id != self._task:
+                self._progress.update(task.id, visible=False)
+        self._progress.update(self._task, completed=len(self._names), description=description, visible=True)
+
+
+def _detail_column() -> Any:
+    """A rich column: ``i/n`` for a task of steps; for a transfer, the bytes moved of the
+    total, the throughput and the time left (rich's figures, from the task's recent
+    samples). Built on first use: rich is imported only by commands that draw a bar."""
+    from rich.filesize import decimal
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class Detail(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            if not task.fields.get("bytes"):
+                return Text(f"{task.completed:.0f}/{task.total:.0f}")
+            speed = task.finished_speed or task.speed
+            remaining = task.time_remaining
+            return Text("  ".join([
+                f"{decimal(int(task.completed))}/{decimal(int(task.total or 0))}",
+                f"{decimal(int(speed))}/s" if speed else "-/s",
+                f"ETA {int(remaining) // 60}:{int(remaining) % 60:02d}" if remaining is not None else "ETA -",
+            ]))
+
+    return Detail()
 
 
 secret_option = click.option(
@@ -381,7 +419,7 @@ def put(target: str, file: Path, content_type: str | None, dry_run: bool, term: 
         data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
         if content_type is None:
             content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
-        with Steps(["starting", "connecting", "reading the index", "quoting", f"uploading {len(data):,} B"],
+        with Steps(["starting", "connecting", "reading the index", "quoting", "uploading"],
                    not as_json and not dry_run) as steps:
             with open_client(net, secret_file, steps, term=term, max_price=max_price) as client:
                 steps.step("quoting")
@@ -397,8 +435,8 @@ def put(target: str, file: Path, content_type: str | None, dry_run: bool, term: 
                                       f"{quote['balance']}: `memo user deposit` first")
                 if not as_json:
                     click.echo(_quote_line(quote), err=True)
-                steps.step(f"uploading {len(data):,} B")
-                info = client.put_object(bucket, key, data, content_type=content_type)
+                moved = steps.transfer("uploading", len(data))
+                info = client.put_object(bucket, key, data, content_type=content_type, progress=moved)
                 after = client.balance()
             steps.done("stored")
     emit({"bucket": bucket, **_object_record(info), **amount_fields("balance_change", quote["balance_wei"] - after)},
@@ -433,11 +471,11 @@ def get(source: str, out: Path | None, net: Network, secret_file: Path | None, a
                    not as_json and not to_stdout) as steps:
             with open_client(net, secret_file, steps) as client:
                 info = client.head_object(bucket, key)
-                steps.step(f"downloading {info.size:,} B")
+                moved = steps.transfer("downloading", info.size)
                 if to_stdout:
-                    data = client.get_object(bucket, key)
+                    data = client.get_object(bucket, key, progress=moved)
                 else:
-                    _download_to(client.iter_object(bucket, key), out)
+                    _download_to(client.iter_object(bucket, key, progress=moved), out)
             steps.step("writing")
             if to_stdout:
                 sys.stdout.buffer.write(data)
