@@ -6,7 +6,7 @@ baseline, the same command with the cache removed first (the whole index read
 from the Providers, as every command did before the cache), so the figure is a
 ratio on this machine as it is now.
 
-A devnet (anvil, 6 Providers, 3 Keepers, each its own process) is started in a
+A devnet (anvil, 7 Providers, 3 Keepers, each its own process) is started in a
 temporary directory and torn down at the end, also on failure. The User stores
 ``--objects`` random objects through the CLI, then each command runs ``--rounds``
 times in-process (click's runner: the wallet unlock, the chain reads and, for the

@@ -8,7 +8,7 @@ directly in this process (``put_ratio``, ``get_ratio``: gateway / SDK, target >=
 memory (``peak_rss_mb``, its VmHWM after moving the large object up and down; target
 <= 200 for a 256 MiB object).
 
-A devnet with its gateway (``memo devnet up --gateway``: anvil, 6 Providers, 3 Keepers
+A devnet with its gateway (``memo devnet up --gateway``: anvil, 7 Providers, 3 Keepers
 and the gateway, each its own process) runs in a temporary directory, torn down at the
 end. Objects are random bytes. The last line is one JSON object.
 """

@@ -1,6 +1,6 @@
 """What a devnet's daemons cost at rest, against the same devnet stepping fully every tick.
 
-Issue 10's ``idle_cpu_cores``: the CPU the daemons of a fresh devnet doing no work (6
+Issue 10's ``idle_cpu_cores``: the CPU the daemons of a fresh devnet doing no work (7
 Providers, 3 Keepers, 1-s blocks, 8-block epochs, 1-s ticks) use together, in cores,
 measured from ``/proc/<pid>/stat`` over a window after start-up. Target <= 0.1.
 

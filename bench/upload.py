@@ -2,7 +2,7 @@
 
 Every figure is measured in the same run, on random data (``os.urandom``), with
 every role in its own process (``memo_py.devnet.network.up`` in a temporary
-directory: anvil, 6 Providers, 3 Keepers; torn down at the end, also on failure):
+directory: anvil, 7 Providers, 3 Keepers; torn down at the end, also on failure):
 
 - ``upload_mb_s`` / ``download_mb_s``: end-to-end rates of ``put_object`` /
   ``get_object`` (MiB of object data per second of wall time, best of N rounds).

@@ -64,12 +64,13 @@ def _printer(as_json: bool) -> Any:
 
 @click.group()
 def devnet() -> None:
-    """A local network: anvil, the contracts, 1 User, 6 Providers and 3 Keepers, each its own process."""
+    """A local network: anvil, the contracts, 1 User, 7 Providers and 3 Keepers, each its own process."""
 
 
 @devnet.command("up")
 @dir_option
-@click.option("--providers", type=click.IntRange(1, 64), default=6, show_default=True)
+# 7 is network.DEFAULT_PROVIDERS, not imported here: the CLI loads the devnet module lazily.
+@click.option("--providers", type=click.IntRange(1, 64), default=7, show_default=True)
 @click.option("--keepers", type=click.IntRange(1, 32), default=3, show_default=True)
 @click.option("--users", type=click.IntRange(1, 8), default=1, show_default=True)
 @click.option("--epoch-length", type=click.IntRange(2), default=8, show_default=True, help="Blocks per epoch.")

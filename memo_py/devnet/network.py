@@ -30,6 +30,9 @@ those, and nothing else):
 
 Everything here is for a development machine: the keys are anvil's well-known
 ones, never to be used on a real network.
+
+A devnet runs :data:`DEFAULT_PROVIDERS` (7) Providers, one more than a default bucket's
+stripe (k=4, m=2) needs: with any one of them down, every write still finds its six.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ __all__ = [
     "DevnetInUse",
     "FUNDS",
     "DEVNET_FILE",
+    "DEFAULT_PROVIDERS",
     "up",
     "status",
     "down",
@@ -69,6 +73,10 @@ __all__ = [
     "user_client",
     "mnemonic_account",
 ]
+
+#: Providers of a devnet: one more than a default stripe (k=4 + m=2), so that a default
+#: bucket stays writable with any one Provider down.
+DEFAULT_PROVIDERS = 7
 
 Account.enable_unaudited_hdwallet_features()
 
@@ -265,7 +273,7 @@ def _running(directory: Path) -> list[str]:
 def up(
     directory: str | os.PathLike[str],
     *,
-    providers: int = 6,
+    providers: int = DEFAULT_PROVIDERS,
     keepers: int = 3,
     users: int = 1,
     epoch_length: int = 8,
@@ -483,7 +491,7 @@ def up(
 def _start_gateway(directory: Path, table: ProcessTable, rpc_url: str, *, keeper_urls: list[str],
                    users: list[dict[str, Any]], providers: int, timeout: float) -> dict[str, Any]:
     """Write ``gateway/config.toml`` (an access key and a random secret per User, buckets of
-    k+m that the Providers can hold) and start ``python -m memo_py.gateway`` as process
+    k+m that the Providers can hold, at most 4+2) and start ``python -m memo_py.gateway`` as process
     ``gateway``; its record once it answers HTTP."""
     import secrets
 
@@ -496,7 +504,7 @@ def _start_gateway(directory: Path, table: ProcessTable, rpc_url: str, *, keeper
         keys.append({"access_key": access_key, "secret_key_file": str(secret_file), "user": user["name"]})
     lines = [f"rpc_url = {json.dumps(rpc_url)}", 'deployment = "../deployment.json"',
              f"keepers = {json.dumps(keeper_urls)}", 'data_dir = "data"', f"port = {port}",
-             f"k = {providers - m}", f"m = {m}"]
+             f"k = {min(4, providers - m)}", f"m = {m}"]
     for key, user in zip(keys, users, strict=True):
         lines += ["", "[[users]]", f"access_key = {json.dumps(key['access_key'])}",
                   f"secret_key_file = {json.dumps(key['secret_key_file'])}",

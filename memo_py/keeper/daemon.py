@@ -57,7 +57,6 @@ def run_keeper(
     )
 
 
-
 def run_from_config(
     path: str | os.PathLike[str], *, stop_event: threading.Event | None = None, **overrides: object
 ) -> None:

@@ -78,7 +78,6 @@ def run_provider(
         store.close()
 
 
-
 def run_from_config(
     path: str | os.PathLike[str], *, stop_event: threading.Event | None = None, **overrides: object
 ) -> None:

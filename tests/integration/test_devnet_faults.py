@@ -1,4 +1,4 @@
-"""Faults on a real devnet: anvil, 6 Provider and 3 Keeper daemons as OS processes, real HTTP.
+"""Faults on a real devnet: anvil, 7 Provider and 3 Keeper daemons as OS processes, real HTTP.
 
 One devnet serves the module, and the cases run in this order (each leaves the devnet
 usable for the next; the last one moves chain time):
@@ -11,7 +11,9 @@ usable for the next; the last one moves chain time):
    chunk, serves every chunk it acknowledged byte for byte after a restart, with the same
    commitments; the User either finished the upload on a replacement Provider or failed
    with ``UploadFailed``, and never signed an order update for the interrupted order.
-3. A Provider that deletes and alters the chunks it holds misses its next proof: the
+3. With one Provider killed, a put into a default bucket (4+2) succeeds at once on six of
+   the other Providers.
+4. A Provider that deletes and alters the chunks it holds misses its next proof: the
    Keepers record it FAILED/MISSED, it is not paid for that epoch while the honest
    Providers are, and it is penalised; an on-chain dispute against one of its blobs
    goes unanswered and ``resolve_timeout`` slashes its pledge (the challenger's reward, the
@@ -456,6 +458,27 @@ def _damage(data_dir: Path, keep_altered: tuple[str, int]) -> tuple[int, int]:
             file.unlink()
             deleted += 1
     return altered, deleted
+
+
+def test_a_default_bucket_stays_writable_with_any_one_provider_down(devnet, client):
+    """7 Providers, a default stripe of 4+2: with one killed, the Keepers drop it from matching
+    at their first failed probe, and a write finds its six among the others at once."""
+    directory, record = devnet
+    assert len(record["providers"]) == 7
+    client.create_bucket("spare")  # the default layout
+    victim = record["providers"][3]
+    _kill_if_alive(directory, victim["name"])
+    try:
+        data = os.urandom(300_000)
+        started = time.monotonic()
+        client.put_object("spare", "one-down.bin", data)
+        assert time.monotonic() - started < 60  # not the 600 s liveness window
+        manifest = client.head_manifest("spare", "one-down.bin")
+        holders = {c.provider for s in manifest.segments for c in s.chunks}
+        assert len(holders) == 6 and victim["address"] not in holders
+        assert client.get_object("spare", "one-down.bin") == data
+    finally:
+        network.restart_daemon(directory, victim["name"])
 
 
 def test_a_provider_that_drops_its_chunks_fails_is_not_paid_is_penalised_and_loses_a_dispute(devnet, client, memo):

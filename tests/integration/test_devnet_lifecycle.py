@@ -78,7 +78,7 @@ def _kill(directory, name):
 
 def test_up_starts_every_role_and_reports_it(devnet):
     directory, record = devnet
-    assert len(record["providers"]) == 6 and len(record["keepers"]) == 3 and len(record["users"]) == 1
+    assert len(record["providers"]) == 7 and len(record["keepers"]) == 3 and len(record["users"]) == 1
     assert json.loads((directory / "devnet.json").read_text()) == record
     assert set(ProcessTable(directory).load()) == {"anvil", *(d["name"] for d in record["providers"] + record["keepers"])}
     for provider in record["providers"]:
@@ -195,7 +195,9 @@ def test_deleting_an_object_refunds_its_chunks_and_the_providers_drop_them(devne
         time.sleep(2)
     # The epochs under the new roots (zero commitments where the chunks were) pass.
     verdicts = judged()
-    assert {v["provider"] for v in verdicts} == {p["address"] for p in record["providers"]}
+    # Every Provider with an order is judged (the devnet's spare, seventh, may hold none).
+    holders = {c.provider for s in client.head_manifest("demo", "sample.bin").segments for c in s.chunks}
+    assert holders <= {v["provider"] for v in verdicts} <= {p["address"] for p in record["providers"]}
     # (Each Keeper's verdicts of one epoch: earlier tests of this module killed Providers, so
     # pay settled for older epochs may carry penalties; the epochs since the release may not.)
     assert all(v["outcome"] == "passed" and int(v["penalty"]) == 0 for v in verdicts), verdicts

@@ -119,3 +119,11 @@ def test_configure_without_a_devnet_is_one_error_and_writes_nothing(tmp_path):
     assert result.exit_code == 1
     assert result.stderr == f"error: no devnet in {tmp_path / 'nothing'} (no devnet.json; run `memo devnet up`)\n"
     assert not home.exists()
+
+
+def test_the_cli_starts_as_many_providers_as_the_devnet_does_by_default():
+    """One more than a default stripe (4+2) needs, so a default bucket stays writable with one down."""
+    from memo_py.cli.devnet import up as up_command
+
+    (option,) = [p for p in up_command.params if p.name == "providers"]
+    assert option.default == network.DEFAULT_PROVIDERS == 7
