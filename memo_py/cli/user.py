@@ -21,6 +21,7 @@ An index that cannot be read in full (too many Providers unreachable) is an erro
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
 import os
 import sys
@@ -409,21 +410,26 @@ def put(target: str, file: Path, content_type: str | None, dry_run: bool, term: 
         net: Network, secret_file: Path | None, as_json: bool) -> None:
     """Store FILE ('-' for stdin) as BUCKET/KEY, replacing any object of that key.
 
+    FILE is read from disk as it is uploaded, a window at a time, so memory stays bounded
+    whatever its size; stdin is read whole first (its size prices the put).
+
     First the cost is quoted (escrow, paid-through epoch, monthly cost; on stderr): a
     put the Market balance cannot pay is refused before anything is uploaded, and
     --dry-run stops there. The quote uses the Providers a Keeper matches now; the put
     escrows the same unless the match or a price changes in between.
     """
-    with guard():
+    with guard(), contextlib.ExitStack() as stack:
         bucket, key = split_object_path(target)
-        data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+        # A file is streamed from disk (memory stays bounded); stdin is read whole, for its size.
+        data = sys.stdin.buffer.read() if str(file) == "-" else stack.enter_context(open(file, "rb"))
+        size = len(data) if isinstance(data, bytes) else os.fstat(data.fileno()).st_size
         if content_type is None:
             content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
         with Steps(["starting", "connecting", "reading the index", "quoting", "uploading"],
                    not as_json and not dry_run) as steps:
             with open_client(net, secret_file, steps, term=term, max_price=max_price) as client:
                 steps.step("quoting")
-                quote = _quote_record(client.quote_put(bucket, key, len(data), content_type=content_type), key)
+                quote = _quote_record(client.quote_put(bucket, key, size, content_type=content_type), key)
                 if dry_run:
                     if as_json:
                         emit(quote, True)
@@ -435,7 +441,7 @@ def put(target: str, file: Path, content_type: str | None, dry_run: bool, term: 
                                       f"{quote['balance']}: `memo user deposit` first")
                 if not as_json:
                     click.echo(_quote_line(quote), err=True)
-                moved = steps.transfer("uploading", len(data))
+                moved = steps.transfer("uploading", size)
                 info = client.put_object(bucket, key, data, content_type=content_type, progress=moved)
                 after = client.balance()
             steps.done("stored")

@@ -479,10 +479,10 @@ async def _complete_upload(gateway: Gateway, client: Any, s3: S3Request) -> Resp
     listed = s3xml.parse_complete(await _small_body(s3))
     parts = gateway.uploads.chosen(info, listed)
     etag = multipart_etag(parts)
-    data = b"".join(gateway.uploads.assemble(info, parts))
     metadata = {**info.metadata, ETAG_ENTRY: etag}
+    # Streamed from the part files: the SDK holds a window of the object, not all of it.
     await run_in_threadpool(lambda: client.put_object(
-        s3.bucket, s3.key, data, content_type=info.content_type, metadata=metadata))
+        s3.bucket, s3.key, gateway.uploads.assemble(info, parts), content_type=info.content_type, metadata=metadata))
     gateway.uploads.remove(info)
     result = [element("Location", f"/{s3.bucket}/{s3.key}"), element("Bucket", s3.bucket),
               element("Key", s3.key), element("ETag", f'"{etag}"')]

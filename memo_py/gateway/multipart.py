@@ -32,6 +32,9 @@ MAX_PARTS = 10_000
 #: Uploads untouched for this long are abandoned and removed (seconds; S3 leaves this to lifecycle rules).
 DEFAULT_MAX_AGE = 7 * 24 * 3600
 
+#: Bytes read from a part file at a time when a completed upload is stored.
+ASSEMBLE_READ_BYTES = 1 << 20
+
 
 @dataclass(frozen=True)
 class UploadInfo:
@@ -148,8 +151,12 @@ class Uploads:
         return chosen
 
     def assemble(self, info: UploadInfo, parts: list[PartInfo]) -> Iterator[bytes]:
+        """The object the ``parts`` make, read from their files a piece at a time (never a
+        whole part, let alone the whole object, in memory)."""
         for part in parts:
-            yield self.read_part(info, part.number)
+            with open(self.root / info.upload_id / f"{part.number}.part", "rb") as file:
+                while piece := file.read(ASSEMBLE_READ_BYTES):
+                    yield piece
 
     def _load(self, upload_id: str) -> UploadInfo | None:
         if not upload_id.isalnum():  # never a path outside root

@@ -30,14 +30,13 @@ term, and the next update of that order (the next upload to it) releases them.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
 import time
 from pathlib import Path
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, BinaryIO
 from concurrent.futures import ThreadPoolExecutor
 
 from eth_account import Account
@@ -49,14 +48,16 @@ from memo_py.codec.segments import StripeLayout, encode_segment
 from memo_py.crypto.aead import MIN_MASTER_SECRET_BYTES, derive_object_key
 from memo_py.chain.errors import InsufficientFunds
 from memo_py.display import format_tokens
-from memo_py.errors import ConfigError, WrongType
+from memo_py.errors import ConfigError
 from memo_py.user.cache import CachedIndex, IndexCache, order_states
 from memo_py.user.chain import UserChain
+from memo_py.user.source import ObjectSource
 from memo_py.user.costs import AccountStatus, PutQuote, object_status, placeholder_manifest, plan_slots, record_stripes
 from memo_py.user.download import Downloader
 from memo_py.user.listing import MAX_KEYS, Page, list_page
 from memo_py.user.index import Index
 from memo_py.user.manifest import (
+    ChunkPlacement,
     BucketInfo,
     IndexRecord,
     Layout,
@@ -84,6 +85,11 @@ __all__ = ["UserConfig", "MemoClient", "RecoveryReport", "master_secret_from_key
 #: stored data: they are what the CLI has always used).
 MASTER_SALT = b"memo-py/cli"
 MASTER_INFO = b"memo-py user master secret v1"
+
+#: Segments of a streamed put (a file or an iterable) encoded and placed at a time: with the
+#: default layout (4+2 chunks of 2 blobs) about 16 MiB of the object, 24 MiB encoded, and
+#: the next window being encoded beside it.
+WINDOW_SEGMENTS = 16
 
 
 def master_secret_from_key(private_key: bytes | str) -> bytes:
@@ -343,46 +349,67 @@ class MemoClient:
         self,
         bucket: str,
         key: str,
-        data: bytes,
+        data: bytes | BinaryIO | Iterable[bytes],
         *,
         content_type: str = "application/octet-stream",
         metadata: Mapping[str, str] | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> ObjectInfo:
-        """Store ``data`` (bytes-like: WrongType otherwise) as ``bucket/key`` (replacing any
-        object of that key); its info.
+        """Store ``data`` as ``bucket/key`` (replacing any object of that key); its info.
+
+        ``data`` is bytes-like, a binary file (read from where it is positioned to its end)
+        or an iterable of bytes (WrongType otherwise). A file or an iterable is read, encoded
+        and placed :data:`WINDOW_SEGMENTS` segments at a time, the next window encoded
+        while the current one is uploaded, so memory stays bounded whatever the size; a
+        Provider that fails once its first window is stored then fails the put (retry it).
+        A put whose size is known (bytes, a regular file) is priced for the Providers
+        matched before anything is sent, and refused (InsufficientFunds) if the Market
+        balance cannot pay; a stream of unknown size is checked by the Market at the end.
 
         ``progress(stored, total)`` is called as the Providers store the object's chunks:
         bytes of encoded chunks stored so far, of ``total`` (all k+m chunks of every
-        stripe, so about (k+m)/k times the object's size), from the upload threads; it
-        reaches ``total`` before the order updates and the index record are written."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):  # bytes(5) is five zero bytes
-            raise WrongType(f"an object's data must be bytes-like, not {type(data).__name__}")
+        stripe, so about (k+m)/k times the object's size; 0 while the size is unknown),
+        from the upload threads; it reaches ``total`` before the order updates and the
+        index record are written."""
+        source = ObjectSource(data)
         validate_bucket_name(bucket)
         validate_object_key(key)
-        data = bytes(data)
         layout = self.index.bucket(bucket).layout
         stripe = layout.stripe
         object_id = os.urandom(16)
         object_key = derive_object_key(self._secret, object_id)
         ident = int.from_bytes(object_id[:8], "big")
         n = stripe.k + stripe.m
-        stripes, tags, lengths = [], [], []
-        for i, plaintext in stripe.segments(data):
-            stripes.append(encode_segment(stripe, object_key, object_id, i, plaintext))
-            tags.append(
-                [self._tags.make(ChunkTag(DATA, ident ^ (i >> 16), i & 0xFFFF, c, stripe.k, stripe.m)) for c in range(n)]
-            )
-            lengths.append(len(plaintext))
+
+        def windows() -> Iterator[tuple[list[list[bytes]], list[list[bytes]], list[int]]]:
+            """(stripes, tags, plaintext lengths) of successive windows of segments."""
+            window: tuple[list[list[bytes]], list[list[bytes]], list[int]] = ([], [], [])
+            for i, plaintext in enumerate(source.segments(stripe.segment_bytes)):
+                window[0].append(encode_segment(stripe, object_key, object_id, i, plaintext))
+                window[1].append(
+                    [self._tags.make(ChunkTag(DATA, ident ^ (i >> 16), i & 0xFFFF, c, stripe.k, stripe.m)) for c in range(n)]
+                )
+                window[2].append(len(plaintext))
+                if not source.in_memory and len(window[0]) == WINDOW_SEGMENTS:
+                    yield window
+                    window = ([], [], [])
+            if window[0]:
+                yield window
+
+        # An object already in memory is encoded whole before the write lock, as one window.
+        encoded = list(windows()) if source.in_memory else None
+        total = 0 if source.size is None else stripe.segment_count(source.size) * n * stripe.chunk_bytes
         with self._write:
             self.index.bucket(bucket)
             replaced = self.index.objects.get(bucket, {}).get(key)
 
             def affordable(chosen: list[MatchedProvider]) -> None:
                 """Refuse, before the first byte leaves, a put the Market balance cannot escrow."""
-                placeholder = placeholder_manifest(bucket, key, len(data), layout, content_type, metadata)
+                if source.size is None:
+                    return  # a stream of unknown size: the Market checks the balance at commit
+                placeholder = placeholder_manifest(bucket, key, source.size, layout, content_type, metadata)
                 extra = record_stripes(placeholder, stripe, self.index.next_record_id())
-                blobs = (len(stripes) + extra) * stripe.chunk_blobs
+                blobs = (len(placeholder.segments) + extra) * stripe.chunk_blobs
                 slots = plan_slots(self.orders, chosen, blobs, stripe.chunk_blobs, session.current_epoch, self.config.policy)
                 need, have = sum(slot.escrow for slot in slots), self.balance()
                 if need > have:
@@ -392,15 +419,24 @@ class MemoClient:
                     )
 
             session = UploadSession(
-                self._ctx, stripe, on_chunk=_progress_counter(progress, stripes), before_upload=affordable
+                self._ctx, stripe, on_chunk=_progress_counter(progress, total), before_upload=affordable
             )
-            placements = session.place(stripes, tags)
+            placements: list[list[ChunkPlacement]] = []
+            lengths: list[int] = []
+            with ThreadPoolExecutor(1, thread_name_prefix="memo-encode") as encoder:
+                pending = iter(encoded) if encoded is not None else windows()
+                upcoming = encoder.submit(next, pending, None)
+                while (window := upcoming.result()) is not None:
+                    upcoming = encoder.submit(next, pending, None)  # encoded while this one uploads
+                    placements += session.place(window[0], window[1])
+                    lengths += window[2]
+            session.on_chunk = None  # the index record's chunks are not the object's progress
             manifest = Manifest(
                 bucket=bucket,
                 key=key,
                 object_id=object_id.hex(),
-                size=len(data),
-                etag=hashlib.md5(data, usedforsecurity=False).hexdigest(),
+                size=source.read,
+                etag=source.md5.hexdigest(),
                 content_type=content_type,
                 metadata=dict(metadata or {}),
                 created=time.time(),
@@ -656,13 +692,11 @@ class MemoClient:
         self._save_cache()  # against the order states of the last recovery: the next one lists these orders again
 
 
-def _progress_counter(
-    progress: Callable[[int, int], None] | None, stripes: Sequence[Sequence[bytes]]
-) -> Callable[[int], None] | None:
-    """An ``on_chunk`` for :class:`UploadSession` that reports cumulative bytes to ``progress``."""
+def _progress_counter(progress: Callable[[int, int], None] | None, total: int) -> Callable[[int], None] | None:
+    """An ``on_chunk`` for :class:`UploadSession` that reports cumulative bytes of ``total``
+    (0: not known) to ``progress``."""
     if progress is None:
         return None
-    total = sum(len(chunk) for stripe in stripes for chunk in stripe)
     lock = threading.Lock()
     stored = 0
 

@@ -122,6 +122,8 @@ class _Item:
     chunk: int
     data: bytes
     tag: bytes
+    #: The stripe's number in the whole session (``stripe`` counts within one place call).
+    serial: int = 0
 
 
 @dataclass
@@ -162,6 +164,7 @@ class UploadSession:
         #: upload threads; a chunk placed again after its Provider failed is not counted twice).
         self.on_chunk = on_chunk
         self._stored: set[tuple[int, int]] = set()
+        self._stripes_placed = 0
         self._stored_lock = threading.Lock()
         #: Set when the caller's thread is interrupted (Ctrl-C) or fails: the upload threads
         #: send no further chunk, so the interrupt takes effect after the PUTs in flight.
@@ -180,11 +183,12 @@ class UploadSession:
         """
         n = self.layout.k + self.layout.m
         pending: dict[int, list[_Item]] = {slot: [] for slot in range(n)}
+        base, self._stripes_placed = self._stripes_placed, self._stripes_placed + len(stripes)
         for s, (chunks, chunk_tags) in enumerate(zip(stripes, tags, strict=True)):
             if len(chunks) != n or len(chunk_tags) != n:
                 raise ValueError(f"a stripe has {n} chunks and {n} tags")
             for c in range(n):
-                pending[c].append(_Item(s, c, chunks[c], chunk_tags[c]))
+                pending[c].append(_Item(s, c, chunks[c], chunk_tags[c], base + s))
         placements: list[list[ChunkPlacement | None]] = [[None] * n for _ in stripes]
         if not stripes:
             return []
@@ -316,8 +320,8 @@ class UploadSession:
         if self.on_chunk is None:
             return
         with self._stored_lock:
-            first = (item.stripe, item.chunk) not in self._stored
-            self._stored.add((item.stripe, item.chunk))
+            first = (item.serial, item.chunk) not in self._stored
+            self._stored.add((item.serial, item.chunk))
         if first:
             self.on_chunk(len(item.data))
 
@@ -459,7 +463,6 @@ class UploadSession:
                                    failures={order.provider: f"did not re-time its order: {exc}"}) from exc
 
         list(self.ctx.pool.map(retime, late))
-
 
 
 def propose_terms(client: SignedClient, order: OrderState, blob_count: int) -> int:
