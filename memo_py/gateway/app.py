@@ -23,11 +23,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import secrets
+import tempfile
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 from urllib.parse import parse_qsl, unquote
 
 from starlette.applications import Starlette
@@ -219,7 +221,7 @@ async def _object_operation(gateway: Gateway, client: Any, s3: S3Request, method
             return await _upload_part(gateway, client, s3)
         if "x-amz-copy-source" in s3.headers:
             return await _copy_object(client, s3)
-        return await _put_object(client, s3)
+        return await _put_object(client, s3, gateway.config.data_dir / "spool")
     if method == "POST":
         if s3.has("uploads"):
             return await _create_upload(gateway, client, s3)
@@ -369,8 +371,13 @@ async def _delete_objects(client: Any, s3: S3Request) -> Response:
 # -- objects ------------------------------------------------------------------------------
 
 
-async def _put_object(client: Any, s3: S3Request) -> Response:
-    data, checksums = await _read_payload(s3)
+async def _put_object(client: Any, s3: S3Request, spool_dir: Path) -> Response:
+    data, checksums = await _spool_payload(s3, spool_dir)
+    with data:
+        return await _store_spooled(client, s3, data, checksums)
+
+
+async def _store_spooled(client: Any, s3: S3Request, data: BinaryIO, checksums: dict[str, str]) -> Response:
     content_type, metadata = _object_headers(s3.headers)
     metadata.update({f"x-amz-checksum-{a}": v for a, v in checksums.items()})
     if s3.headers.get("if-none-match", "").strip() == "*":
@@ -525,13 +532,36 @@ async def _small_body(s3: S3Request) -> bytes:
 
 
 async def _read_payload(s3: S3Request, *, limit: int | None = None) -> tuple[bytes, dict[str, str]]:
-    """The request's payload, decoded and verified: ``(bytes, {algorithm: base64 checksum})``.
+    """The request's payload, decoded and verified: ``(bytes, {algorithm: base64 checksum})``
+    (see :func:`_take_payload`)."""
+    body = bytearray()
+    checksums = await _take_payload(s3, body.extend, MAX_PAYLOAD_BYTES if limit is None else limit)
+    return bytes(body), checksums
+
+
+async def _spool_payload(s3: S3Request, directory: Path) -> tuple[BinaryIO, dict[str, str]]:
+    """Like :func:`_read_payload`, but into a temporary file (in memory up to
+    :data:`SPOOL_MEMORY_BYTES`, then in ``directory``), positioned at its start: a large
+    PutObject is never held whole in memory. The caller closes it (which deletes it)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    spool = tempfile.SpooledTemporaryFile(SPOOL_MEMORY_BYTES, dir=directory)
+    try:
+        checksums = await _take_payload(s3, spool.write, MAX_PAYLOAD_BYTES)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool, checksums  # type: ignore[return-value]
+
+
+async def _take_payload(s3: S3Request, sink: Callable[[bytes], Any], limit: int) -> dict[str, str]:
+    """Hand the request's decoded payload to ``sink`` as it arrives, then verify it; its
+    ``{algorithm: base64 checksum}``.
 
     ``aws-chunked`` bodies are decoded (signed chunks checked one by one); the signed
     SHA-256, Content-MD5 and every ``x-amz-checksum-*`` (header or trailer) must match,
     or nothing is stored (BadDigest, XAmzContentSHA256Mismatch, ...).
     """
-    limit = MAX_PAYLOAD_BYTES if limit is None else limit
     payload = s3.verified.payload
     streaming = payload.startswith("STREAMING-")
     declared = s3.headers.get("x-amz-decoded-content-length" if streaming else "content-length")
@@ -540,25 +570,25 @@ async def _read_payload(s3: S3Request, *, limit: int | None = None) -> tuple[byt
                       f"the body is longer than the {limit} bytes this request takes")
     digests = Checksums(requested_algorithms(s3.headers))
     decoder = AwsChunkedDecoder(s3.verified.chunk_signer) if streaming else None
-    body = bytearray()
+    length = 0
     async for piece in _stream(s3.request):
         decoded = decoder.feed(piece) if decoder is not None else piece
         if decoded:
-            body += decoded
-            digests.update(decoded)
-            if len(body) > limit:
+            length += len(decoded)
+            if length > limit:
                 raise S3Error("EntityTooLarge", f"the body is longer than the {limit} bytes this request takes")
+            sink(decoded)
+            digests.update(decoded)
     trailers = decoder.finish() if decoder is not None else {}
-    if streaming and declared is not None and int(declared) != len(body):
-        raise S3Error("IncompleteBody", f"x-amz-decoded-content-length says {declared} bytes, the body has {len(body)}")
+    if streaming and declared is not None and int(declared) != length:
+        raise S3Error("IncompleteBody", f"x-amz-decoded-content-length says {declared} bytes, the body has {length}")
     announced = {t.strip().lower() for t in s3.headers.get("x-amz-trailer", "").split(",") if t.strip()}
     missing = sorted(announced - set(trailers))
     if missing:
         raise S3Error("IncompleteBody", f"the body ended without the trailer(s) it announced: {', '.join(missing)}")
     expected = expected_checksums(s3.headers, trailers)
     content_sha256 = payload if len(payload) == 64 else None
-    checksums = digests.verify(expected, content_md5=s3.headers.get("content-md5"), content_sha256=content_sha256)
-    return bytes(body), checksums
+    return digests.verify(expected, content_md5=s3.headers.get("content-md5"), content_sha256=content_sha256)
 
 
 async def _stream(request: Request) -> AsyncIterator[bytes]:
@@ -570,9 +600,10 @@ async def _stream(request: Request) -> AsyncIterator[bytes]:
         raise S3Error("IncompleteBody", f"the body ended early: {type(exc).__name__}") from None
 
 
-#: The largest single payload (PutObject, UploadPart) the gateway takes: 5 GiB is S3's, the
-#: User client holds an object in memory, so the gateway takes less.
+#: The largest single payload (PutObject, UploadPart) the gateway takes (5 GiB is S3's).
 MAX_PAYLOAD_BYTES = 1 * 2**30
+#: A PutObject body is kept in memory up to this size, and spooled to disk beyond it.
+SPOOL_MEMORY_BYTES = 8 * 2**20
 
 
 # -- headers ------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 :class:`ObjectSource` reads them a segment at a time, so a put of a file or a stream
 holds a bounded window of it in memory whatever its size, and hashes them (the
 object's MD5, its etag) and counts them as they pass. The size is known up front for
-bytes and for a regular file (from where it is positioned to its end), so the put can
+bytes and for a file that can seek (from where it is positioned to its end), so the put can
 be priced before anything is sent; for any other stream it is known at the end only.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -76,18 +75,15 @@ class ObjectSource:
 
 
 def _remaining(file: Any) -> int | None:
-    """Bytes from ``file``'s position to its end, for a regular file; None for a pipe or socket."""
+    """Bytes from ``file``'s position to its end, for a file that can seek (a regular file,
+    an in-memory one); None for a pipe or a socket. Seeking, not ``fstat``: a spooled
+    temporary file asked for its descriptor would move itself to disk."""
     try:
-        info = os.fstat(file.fileno())
-        if not stat.S_ISREG(info.st_mode):
+        if not file.seekable():
             return None
-        return max(info.st_size - file.tell(), 0)
-    except (AttributeError, OSError, ValueError):  # no descriptor (BytesIO), or not seekable
-        pass
-    try:  # an in-memory file: seek to the end and back
         here = file.tell()
         end = file.seek(0, os.SEEK_END)
         file.seek(here)
-        return end - here
+        return max(end - here, 0)
     except (AttributeError, OSError, ValueError):
         return None

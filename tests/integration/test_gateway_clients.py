@@ -21,6 +21,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from memo_py.devnet import network
+from memo_py.gateway.app import SPOOL_MEMORY_BYTES
 from memo_py.devnet.anvil import free_port
 
 UNIT = 10**18
@@ -55,7 +56,7 @@ def code(error: ClientError) -> str:
 
 
 def test_buckets_objects_listing_copy_and_delete_with_boto3(gateway):
-    endpoint, _ = gateway
+    endpoint, directory = gateway
     alice = s3(endpoint)
     alice.create_bucket(Bucket="photos")
     with pytest.raises(ClientError) as raised:
@@ -67,6 +68,13 @@ def test_buckets_objects_listing_copy_and_delete_with_boto3(gateway):
     put = alice.put_object(Bucket="photos", Key="2024/cat one.jpg", Body=data, ContentType="image/jpeg",
                            Metadata={"camera": "pinhole"}, CacheControl="max-age=60")
     assert put["ETag"] == f'"{hashlib.md5(data).hexdigest()}"'
+    # A single PutObject larger than the gateway keeps in memory is spooled to disk, handed to
+    # the User client as a file, and its spool file is gone once it is stored.
+    large = os.urandom(SPOOL_MEMORY_BYTES + 12_345)
+    assert alice.put_object(Bucket="photos", Key="large.bin", Body=large)["ETag"] == f'"{hashlib.md5(large).hexdigest()}"'
+    assert alice.get_object(Bucket="photos", Key="large.bin")["Body"].read() == large
+    assert list((directory / "gateway" / "data" / "spool").iterdir()) == []
+    alice.delete_object(Bucket="photos", Key="large.bin")
     alice.put_object(Bucket="photos", Key="2024/empty", Body=b"")
     alice.put_object(Bucket="photos", Key="2025/dog+ü.jpg", Body=b"woof")
 
