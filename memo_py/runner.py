@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from memo_py.errors import MemoError
 
-__all__ = ["DaemonFailed", "QUIET_LOGGERS", "Ticker", "configure_logging", "connect_daemon", "daemon_main", "serve_daemon"]
+__all__ = ["DaemonFailed", "QUIET_LOGGERS", "QuietSteps", "Ticker", "configure_logging", "connect_daemon", "daemon_main", "serve_daemon"]
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,26 @@ def configure_logging(level: str) -> None:
 
 class DaemonFailed(MemoError, RuntimeError):
     """The daemon could not start (its port is taken, or its start-up failed)."""
+
+
+class QuietSteps:
+    """The quiet steps of a daemon's epoch loop (``DaemonConfig.quiet_seconds``): once a step
+    left nothing pending, the steps of the same epoch are skipped, for at most ``seconds``."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._settled: tuple[int, float] | None = None  # (epoch, time) of the last such step
+
+    def skip(self, epoch: int, now: float) -> bool:
+        """Whether the step of ``epoch`` at ``now`` may be skipped (else the quiet is over)."""
+        if self._settled is not None and self._settled[0] == epoch and now - self._settled[1] < self.seconds:
+            return True
+        self._settled = None
+        return False
+
+    def settled(self, epoch: int, now: float) -> None:
+        """The step of ``epoch`` at ``now`` left nothing pending."""
+        self._settled = (epoch, now)
 
 
 class Ticker:

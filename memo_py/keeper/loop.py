@@ -40,6 +40,7 @@ from memo_py.keeper.chain import KeeperChain
 from memo_py.keeper.ledger import Ledger
 from memo_py.keeper.rafi import RiskTracker
 from memo_py.keeper.verify import PASSED, Verdict, Verifier
+from memo_py.runner import QuietSteps
 
 __all__ = ["EpochLoop", "TickReport", "VERIFY_THREADS"]
 
@@ -84,10 +85,7 @@ class EpochLoop:
         quiet_seconds: float = 0.0,
     ) -> None:
         self.chain = chain
-        #: See ``DaemonConfig.quiet_seconds``: how long an idle epoch's steps only read the epoch.
-        self.quiet_seconds = quiet_seconds
-        #: (epoch, time) of the last step that left nothing pending, or None.
-        self._quiet: tuple[int, float] | None = None
+        self._quiet = QuietSteps(quiet_seconds)
         #: Whether the last step left work for the next one (an epoch to open or to attest).
         self._pending = False
         self.ledger = ledger
@@ -103,13 +101,12 @@ class EpochLoop:
     def tick(self, now: float) -> TickReport:
         report = TickReport()
         current = self.chain.current_epoch()
-        if self._quiet is not None and self._quiet[0] == current and now - self._quiet[1] < self.quiet_seconds:
+        if self._quiet.skip(current, now):
             return report  # nothing was pending, and no epoch has ended since
-        self._quiet = None
         self._pending = False
         self._step(current, now, report)
         if not (self._pending or report.waiting is not None or report.no_quorum is not None or report.error):
-            self._quiet = (current, now)
+            self._quiet.settled(current, now)
         return report
 
     def _step(self, current: int, now: float, report: TickReport) -> None:

@@ -64,6 +64,7 @@ from memo_py.protocol.limits import MAX_MESSAGE_BYTES
 from memo_py.provider.config import KeeperEndpoint
 from memo_py.provider.housekeeping import UPLOAD_IDLE_SECONDS, Release, releasable, releasable_chunks, release, release_chunks
 from memo_py.provider.store import ChunkMissing
+from memo_py.runner import QuietSteps
 
 __all__ = ["LoopReport", "LoopState", "ProviderLoop", "Withdrawal"]
 
@@ -369,8 +370,7 @@ class ProviderLoop:
         self._withdraw_next_try = 0.0
         self._withdraw_tries = 0
         self._housekept: int | None = None  # the epoch of the last housekeeping pass
-        #: (epoch, time) of the last step that left nothing pending (``DaemonConfig.quiet_seconds``).
-        self._quiet: tuple[int, float] | None = None
+        self._quiet = QuietSteps(self.config.quiet_seconds)
         self._pending = False
         self._lock = threading.Lock()
 
@@ -391,10 +391,9 @@ class ProviderLoop:
             except Exception as exc:  # the node is down: nothing to do this tick
                 report.errors.append(f"current_epoch: {type(exc).__name__}: {exc}")
                 return report
-            quiet = self._quiet
-            if quiet is not None and quiet[0] == current and now - quiet[1] < self.config.quiet_seconds:
+            if self._quiet.skip(current, now):
                 return report  # nothing was pending, and no epoch has ended since
-            self._quiet, self._pending = None, False
+            self._pending = False
             self._disputes(now, report)
             self._prove(current, now, report)
             self._retry(now, report)
@@ -404,7 +403,7 @@ class ProviderLoop:
                 log.warning("provider loop: %s", error)
             if not (self._pending or report.errors or self._withdraw_tries or self.state.retrying()
                     or self._awaiting_attestation()):
-                self._quiet = (current, now)
+                self._quiet.settled(current, now)
             return report
 
     def _awaiting_attestation(self) -> bool:

@@ -407,9 +407,7 @@ class MemoClient:
                 """Refuse, before the first byte leaves, a put the Market balance cannot escrow."""
                 if source.size is None:
                     return  # a stream of unknown size: the Market checks the balance at commit
-                placeholder = placeholder_manifest(bucket, key, source.size, layout, content_type, metadata)
-                extra = record_stripes(placeholder, stripe, self.index.next_record_id())
-                blobs = (len(placeholder.segments) + extra) * stripe.chunk_blobs
+                blobs = sum(self._put_stripes(bucket, key, source.size, layout, content_type, metadata)) * stripe.chunk_blobs
                 slots = plan_slots(self.orders, chosen, blobs, stripe.chunk_blobs, session.current_epoch, self.config.policy)
                 need, have = sum(slot.escrow for slot in slots), self.balance()
                 if need > have:
@@ -549,9 +547,7 @@ class MemoClient:
         size = require_uint(size, "an object size")
         layout = self.index.bucket(bucket).layout
         stripe = layout.stripe
-        manifest = placeholder_manifest(bucket, key, size, layout, content_type, metadata)
-        stripes = len(manifest.segments)
-        extra = record_stripes(manifest, stripe, self.index.next_record_id())
+        stripes, extra = self._put_stripes(bucket, key, size, layout, content_type, metadata)
         policy = self.config.policy
         chosen = self.matcher.match(
             stripe.k + stripe.m, (stripes + extra) * stripe.chunk_bytes,
@@ -560,6 +556,13 @@ class MemoClient:
         current = self.chain.current_epoch()
         slots = plan_slots(self.orders, chosen, (stripes + extra) * stripe.chunk_blobs, stripe.chunk_blobs, current, policy)
         return PutQuote(bucket, size, stripes, extra, slots, current, self.chain.epoch_seconds(), self.balance())
+
+    def _put_stripes(
+        self, bucket: str, key: str, size: int, layout: Layout, content_type: str, metadata: Mapping[str, str] | None
+    ) -> tuple[int, int]:
+        """(stripes of the object, stripes of its index record) that a put of ``size`` bytes writes."""
+        manifest = placeholder_manifest(bucket, key, size, layout, content_type, metadata)
+        return len(manifest.segments), record_stripes(manifest, layout.stripe, self.index.next_record_id())
 
     def renew(self, epochs: int | None = None, *, within: int | None = None) -> list[Renewal]:
         """Renew the orders holding live data so that they run ``epochs`` (default
