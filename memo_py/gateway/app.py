@@ -99,6 +99,7 @@ class Gateway:
             self.config.rpc_url, self.config.deployment, user.private_key.get_secret_value(), self.config.keepers,
             k=self.config.k, m=self.config.m, start_delay=self.config.start_delay,
             cache_dir=self.config.data_dir / "cache" / access_key,
+            buffer_dir=self.config.data_dir / "buffer" / access_key,
         )
 
 

@@ -30,6 +30,7 @@ term, and the next update of that order (the next upload to it) releases them.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
@@ -48,7 +49,7 @@ from memo_py.codec.segments import StripeLayout, encode_segment
 from memo_py.crypto.aead import MIN_MASTER_SECRET_BYTES, derive_object_key
 from memo_py.chain.errors import InsufficientFunds
 from memo_py.display import format_tokens
-from memo_py.errors import ConfigError
+from memo_py.errors import ChecksumMismatch, ConfigError, NoSuchKey
 from memo_py.user.cache import CachedIndex, IndexCache, order_states
 from memo_py.user.chain import UserChain
 from memo_py.user.source import ObjectSource
@@ -56,8 +57,12 @@ from memo_py.user.costs import AccountStatus, PutQuote, object_status, placehold
 from memo_py.user.download import Downloader
 from memo_py.user.listing import MAX_KEYS, Page, list_page
 from memo_py.user.index import Index
+from memo_py.user.buffer import Change, WriteBuffer
+from memo_py.user.packing import REPACK_BELOW, live_bytes, plan_pack, seal, sealed_size, unseal
 from memo_py.user.manifest import (
     ChunkPlacement,
+    Pack,
+    PackedAt,
     BucketInfo,
     IndexRecord,
     Layout,
@@ -85,6 +90,11 @@ __all__ = ["UserConfig", "MemoClient", "RecoveryReport", "master_secret_from_key
 #: stored data: they are what the CLI has always used).
 MASTER_SALT = b"memo-py/cli"
 MASTER_INFO = b"memo-py user master secret v1"
+
+#: Segments of sealed small objects the write buffer gathers into one pack before it is
+#: flushed by itself: a flush costs its pack's stripes plus one stripe of batch record,
+#: so the record's share of the stored bytes is about 1 / (PACK_SEGMENTS + 1).
+PACK_SEGMENTS = 8
 
 #: Segments of a streamed put (a file or an iterable) encoded and placed at a time: with the
 #: default layout (4+2 chunks of 2 blobs) about 16 MiB of the object, 24 MiB encoded, and
@@ -155,6 +165,16 @@ class UserConfig(BaseModel):
     #: Where to keep the local index cache (:mod:`memo_py.user.cache`); None: no cache, every
     #: new client reads the whole index from the Providers. The CLI uses ``<home>/cache``.
     cache_dir: Path | None = None
+    #: Objects smaller than one segment of their bucket's layout share stripes (packs) with
+    #: others (:mod:`memo_py.user.packing`), and their puts and deletes go through the write
+    #: buffer; False: every object fills stripes of its own, every change is settled at once.
+    pack_objects: bool = True
+    #: Where the write buffer is kept (:mod:`memo_py.user.buffer`): a small put or a delete
+    #: returns once it is fsynced there, and is settled (packed, recorded, paid) when the
+    #: buffer holds a segment's worth, ``flush_seconds`` later, on ``flush()`` or on close.
+    #: None: no buffer on disk, each change is settled before its call returns.
+    buffer_dir: Path | None = None
+    flush_seconds: float = Field(default=10.0, gt=0)
 
     @model_validator(mode="before")
     @classmethod
@@ -228,6 +248,9 @@ class MemoClient:
             if config.cache_dir is not None
             else None
         )
+        self._buffer = WriteBuffer(config.buffer_dir, self._secret, self.address, chain.chain_id, chain.market)
+        self._timer: threading.Timer | None = None
+        self._closed = False
         self.orders = OrderBook(self.address)
         self._pool = ThreadPoolExecutor(32, thread_name_prefix="memo-user")
         self.providers = ProviderPool(key, chain, timeout=config.timeout)
@@ -282,6 +305,17 @@ class MemoClient:
         return self._index
 
     def close(self) -> None:
+        """Settle the write buffer (a failure is logged: the buffer on disk keeps the changes
+        for the next client) and let go of the connections."""
+        with self._write:
+            if self._timer is not None:
+                self._timer.cancel()
+            if len(self._buffer) and self._index is not None:
+                try:
+                    self._flush()
+                except Exception as exc:
+                    log.warning("%d changes stay in the write buffer, not settled: %s", len(self._buffer), exc)
+            self._closed = True
         self._pool.shutdown(wait=True)
         self.providers.close()
         self.matcher.close()
@@ -376,9 +410,10 @@ class MemoClient:
         validate_object_key(key)
         layout = self.index.bucket(bucket).layout
         stripe = layout.stripe
+        if self.config.pack_objects and source.size is not None and sealed_size(source.size) < stripe.segment_bytes:
+            return self._put_packed(bucket, key, source, layout, content_type, metadata)
         object_id = os.urandom(16)
         object_key = derive_object_key(self._secret, object_id)
-        ident = int.from_bytes(object_id[:8], "big")
         n = stripe.k + stripe.m
 
         def windows() -> Iterator[tuple[list[list[bytes]], list[list[bytes]], list[int]]]:
@@ -386,9 +421,7 @@ class MemoClient:
             window: tuple[list[list[bytes]], list[list[bytes]], list[int]] = ([], [], [])
             for i, plaintext in enumerate(source.segments(stripe.segment_bytes)):
                 window[0].append(encode_segment(stripe, object_key, object_id, i, plaintext))
-                window[1].append(
-                    [self._tags.make(ChunkTag(DATA, ident ^ (i >> 16), i & 0xFFFF, c, stripe.k, stripe.m)) for c in range(n)]
-                )
+                window[1].append(self._data_tags(stripe, object_id, i))
                 window[2].append(len(plaintext))
                 if not source.in_memory and len(window[0]) == WINDOW_SEGMENTS:
                     yield window
@@ -404,17 +437,9 @@ class MemoClient:
             replaced = self.index.objects.get(bucket, {}).get(key)
 
             def affordable(chosen: list[MatchedProvider]) -> None:
-                """Refuse, before the first byte leaves, a put the Market balance cannot escrow."""
-                if source.size is None:
-                    return  # a stream of unknown size: the Market checks the balance at commit
-                blobs = sum(self._put_stripes(bucket, key, source.size, layout, content_type, metadata)) * stripe.chunk_blobs
-                slots = plan_slots(self.orders, chosen, blobs, stripe.chunk_blobs, session.current_epoch, self.config.policy)
-                need, have = sum(slot.escrow for slot in slots), self.balance()
-                if need > have:
-                    raise InsufficientFunds(
-                        f"this put escrows {format_tokens(need)} tokens and the Market balance holds "
-                        f"{format_tokens(have)}: deposit {format_tokens(need - have)} more (memo user deposit)"
-                    )
+                if source.size is not None:  # a stream of unknown size: the Market checks the balance at commit
+                    stripes = sum(self._put_stripes(bucket, key, source.size, layout, content_type, metadata))
+                    self._check_affordable(session, chosen, stripes)
 
             session = UploadSession(
                 self._ctx, stripe, on_chunk=_progress_counter(progress, total), before_upload=affordable
@@ -454,7 +479,41 @@ class MemoClient:
             )
             self._write_record(record, stripe, session)
             if replaced is not None:
-                self._release(replaced)
+                self._drop([replaced])
+        return manifest.info
+
+    def _check_affordable(self, session: UploadSession, chosen: list[MatchedProvider], stripes: int) -> None:
+        """Refuse, before the first byte leaves, ``stripes`` more stripes on the Providers
+        ``chosen`` that the Market balance cannot escrow."""
+        stripe = session.layout
+        slots = plan_slots(self.orders, chosen, stripes * stripe.chunk_blobs, stripe.chunk_blobs,
+                           session.current_epoch, self.config.policy)
+        need, have = sum(slot.escrow for slot in slots), self.balance()
+        if need > have:
+            raise InsufficientFunds(
+                f"this put escrows {format_tokens(need)} tokens and the Market balance holds "
+                f"{format_tokens(have)}: deposit {format_tokens(need - have)} more (memo user deposit)"
+            )
+
+    def _put_packed(
+        self, bucket: str, key: str, source: ObjectSource, layout: Layout, content_type: str,
+        metadata: Mapping[str, str] | None,
+    ) -> ObjectInfo:
+        """A put of an object smaller than a segment: sealed into the write buffer, to be
+        packed with others at the next flush (:mod:`memo_py.user.packing`)."""
+        data = b"".join(source.segments(layout.stripe.segment_bytes))  # one piece at most
+        object_id = os.urandom(16)
+        sealed = seal(self._secret, object_id, data) if data else None
+        with self._write:
+            self.index.bucket(bucket)
+            manifest = Manifest(
+                bucket=bucket, key=key, object_id=object_id.hex(), size=len(data), etag=source.md5.hexdigest(),
+                content_type=content_type, metadata=dict(metadata or {}), created=time.time(), layout=layout,
+                packed=None if sealed is None else PackedAt(pack_id=None, offset=0, length=len(sealed)),
+            )
+            record = IndexRecord(record_id=self.index.next_record_id(), op="put_object", bucket=bucket,
+                                 time=manifest.created, key=key, manifest=manifest)
+            self._buffer_change(Change(record, layout, sealed, self.index.objects.get(bucket, {}).get(key)))
         return manifest.info
 
     def get_object(self, bucket: str, key: str, *, progress: Callable[[int, int], None] | None = None) -> bytes:
@@ -474,19 +533,48 @@ class MemoClient:
         before each segment is yielded.
         """
         manifest = self.head_manifest(bucket, key)
-        segments = self._downloader.iter_segments(manifest)
+        if manifest.packed is not None:
+            segments = iter([self._read_packed(manifest)])
+        else:
+            segments = self._downloader.iter_segments(manifest)
         if progress is None:
             return segments
         return _reporting(segments, progress, manifest.size)
+
+    def _read_packed(self, manifest: Manifest) -> bytes:
+        """A packed object's plaintext: its sealed bytes from the write buffer or its pack,
+        opened under its own key, the etag checked."""
+        at = manifest.packed
+        assert at is not None
+        sealed = None
+        if at.pack_id is None:
+            sealed = self._buffer.sealed_of(manifest.object_id)
+            if sealed is None:  # flushed since the manifest was read: it is in a pack now
+                now = self.index.manifest(manifest.bucket, manifest.key)
+                if now.packed is None or now.packed.pack_id is None:
+                    raise NoSuchKey(f"{manifest.bucket}/{manifest.key} was replaced while it was read")
+                return self._read_packed(now)
+        else:
+            pack = self.index.packs.get(at.pack_id)
+            if pack is None:
+                raise NoSuchKey(f"{manifest.bucket}/{manifest.key} was removed while it was read")
+            sealed = self._downloader.read_sealed(pack, at)
+        plaintext = unseal(self._secret, bytes.fromhex(manifest.object_id), sealed)
+        digest = hashlib.md5(plaintext, usedforsecurity=False).hexdigest()
+        if digest != manifest.etag:
+            raise ChecksumMismatch(f"{manifest.bucket}/{manifest.key}: MD5 {digest} is not the etag {manifest.etag}")
+        return plaintext
 
     def head_object(self, bucket: str, key: str) -> ObjectInfo:
         return self.head_manifest(bucket, key).info
 
     def head_manifest(self, bucket: str, key: str) -> Manifest:
-        """The object's whole manifest (placements, commitments)."""
+        """The object's whole manifest (placements, commitments). A packed object's
+        ``segments`` are those of its pack (``packed`` says where in them its bytes lie);
+        none while it is only in the write buffer."""
         validate_bucket_name(bucket)
         validate_object_key(key)
-        return self.index.manifest(bucket, key)
+        return self.index.placement(self.index.manifest(bucket, key))
 
     def list_objects(self, bucket: str, prefix: str = "") -> list[ObjectInfo]:
         """The bucket's objects whose key starts with ``prefix``, by key."""
@@ -526,8 +614,171 @@ class MemoClient:
             record = IndexRecord(
                 record_id=self.index.next_record_id(), op="delete_object", bucket=bucket, time=time.time(), key=key
             )
-            self._write_record(record, layout.stripe)
-            return self._release(manifest)
+            if not self.config.pack_objects:
+                self._write_record(record, layout.stripe)
+                return self._drop([manifest])
+            return self._buffer_change(Change(record, layout, None, manifest))
+
+    # -- the write buffer ----------------------------------------------------------------
+
+    def flush(self) -> ReleaseReport:
+        """Settle the write buffer now (:mod:`memo_py.user.buffer`): the buffered small
+        objects go into one pack per layout, their index changes into one batch record, in
+        one settlement; then the chunks the changes drop are released. What was released."""
+        with self._write:
+            return self._flush()
+
+    def pending_changes(self) -> int:
+        """Changes written to the buffer and not settled on chain yet."""
+        return len(self._buffer)
+
+    def _buffer_change(self, change: Change) -> ReleaseReport:
+        """Keep a change in the write buffer and apply it. Without a buffer directory it is
+        flushed at once; with one, the buffer is flushed first when this change's bytes would
+        take its pack past :data:`PACK_SEGMENTS` segments (so packs are whole segments, but
+        for the last one of a flush)."""
+        sealed = len(change.sealed or b"")
+        full = PACK_SEGMENTS * change.layout.stripe.segment_bytes
+        if self._buffer.durable and sealed and self._buffer.sealed_bytes(change.layout) + sealed > full:
+            self._flush()
+        self._buffer.add(change)
+        objects = self.index.objects.get(change.record.bucket, {})
+        self.index.apply(change.record)
+        if self._buffer.durable:
+            self._arm_flush()
+            return ReleaseReport()
+        try:
+            return self._flush()
+        except Exception:
+            if not self._buffer.durable:  # not kept anywhere: take it back, as if never made
+                self._buffer.remove([change])
+                key = change.record.key if change.record.key is not None else change.record.manifest.key  # type: ignore[union-attr]
+                if change.drops is not None:
+                    objects[key] = change.drops
+                else:
+                    objects.pop(key, None)
+            raise
+
+    def _arm_flush(self) -> None:
+        """Flush by itself ``UserConfig.flush_seconds`` from now, unless a flush is due already."""
+        if self._timer is not None and self._timer.is_alive():
+            return
+        self._timer = threading.Timer(self.config.flush_seconds, self._timed_flush)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _timed_flush(self) -> None:
+        with self._write:
+            self._timer = None
+            if self._closed or not len(self._buffer):
+                return
+            try:
+                self._flush()
+            except Exception as exc:  # kept in the buffer, durable: tried again later
+                log.warning("the write buffer holds %d changes, not settled yet: %s", len(self._buffer), exc)
+                self._arm_flush()
+
+    def _flush(self) -> ReleaseReport:
+        changes = self._buffer.changes()
+        if not changes:
+            return ReleaseReport()
+        groups: dict[Layout, list[Change]] = {}
+        for change in changes:
+            groups.setdefault(change.layout, []).append(change)
+        report = ReleaseReport()
+        for layout, group in groups.items():
+            dropped = self._flush_group(layout, group)
+            self._buffer.remove(group)
+            _merge(report, self._drop(dropped))
+        return report
+
+    def _flush_group(self, layout: Layout, group: list[Change]) -> list[Manifest]:
+        """Settle one layout's changes: one pack of the live sealed objects (and of those moved
+        out of packs now mostly holes), one batch record. The manifests to release."""
+        stripe = layout.stripe
+        index = self.index
+        current = [c for c in group if c.record.op == "put_object" and _is_current(index, c.record.manifest)]
+        kept = {id(c) for c in current}
+        dropped = [c.drops for c in group if c.drops is not None]
+        moved = self._repack(dropped, layout)
+        sealed = [c.sealed for c in current if c.sealed is not None] + [s for _, s in moved]
+
+        def affordable(chosen: list[MatchedProvider]) -> None:
+            pack = placeholder_manifest("", "", sum(map(len, sealed)), layout, "", None)
+            batch = IndexRecord(record_id=index.next_record_id(), op="batch", bucket="", time=time.time(),
+                                records=tuple(c.record for c in group), packs=(Pack(
+                                    pack_id="ab" * 16, size=max(1, pack.size), layout=layout, segments=pack.segments),))
+            self._check_affordable(session, chosen, len(pack.segments) + len(record_segments(batch, stripe)))
+
+        session = UploadSession(self._ctx, stripe, before_upload=affordable)
+        packs: tuple[Pack, ...] = ()
+        places: dict[str, PackedAt] = {}
+        if sealed:
+            plan = plan_pack(sealed)
+            pack_id = os.urandom(16)
+            pack_key = derive_object_key(self._secret, pack_id)
+            segments = [plan.plaintext[i : i + stripe.segment_bytes] for i in range(0, len(plan.plaintext), stripe.segment_bytes)]
+            placements = session.place(
+                [encode_segment(stripe, pack_key, pack_id, i, s) for i, s in enumerate(segments)],
+                [self._data_tags(stripe, pack_id, i) for i in range(len(segments))],
+            )
+            packs = (Pack(pack_id=pack_id.hex(), size=len(plan.plaintext), layout=layout, segments=tuple(
+                SegmentEntry(index=i, length=len(s), chunks=tuple(placements[i])) for i, s in enumerate(segments)
+            )),)
+            owners = [c.record.manifest.object_id for c in current if c.sealed is not None] + [m.object_id for m, _ in moved]  # type: ignore[union-attr]
+            places = {oid: PackedAt(pack_id=pack_id.hex(), offset=o, length=n) for oid, (o, n) in zip(owners, plan.places, strict=True)}
+        records: list[IndexRecord] = []
+        for change in group:
+            record = change.record
+            if record.op == "put_object":
+                if id(change) not in kept:
+                    continue  # replaced or deleted before it was settled: nothing of it to keep
+                if change.sealed is not None:
+                    record = _repointed(record, places)
+            records.append(record)
+        for manifest, _ in moved:  # the same object, in the new pack
+            records.append(IndexRecord(record_id=index.next_record_id(), op="put_object", bucket=manifest.bucket,
+                                       time=time.time(), key=manifest.key,
+                                       manifest=manifest.model_copy(update={"packed": places[manifest.object_id]})))
+        if records or packs:
+            batch = IndexRecord(record_id=index.next_record_id(), op="batch", bucket="", time=time.time(),
+                                records=tuple(records), packs=packs)
+            self._write_record(batch, stripe, session)
+        return dropped + [m for m, _ in moved]
+
+    def _repack(self, dropped: list[Manifest], layout: Layout) -> list[tuple[Manifest, bytes]]:
+        """The live objects (and their sealed bytes) of packs that ``dropped`` leave mostly
+        holes, to be moved into the flush's pack (a pack that cannot be read stays as it is)."""
+        moved: list[tuple[Manifest, bytes]] = []
+        for pack_id in sorted({m.packed.pack_id for m in dropped if m.packed is not None and m.packed.pack_id}):
+            pack = self.index.packs.get(pack_id)
+            if pack is None or pack.layout != layout:
+                continue
+            refs = self.index.pack_refs(pack_id)
+            if not refs or live_bytes(pack, [m.packed for m in refs if m.packed is not None]) >= REPACK_BELOW:
+                continue
+            try:
+                moved += [(m, self._downloader.read_sealed(pack, m.packed)) for m in refs if m.packed is not None]
+            except Exception as exc:
+                log.warning("pack %s stays as it is (its live objects could not be read): %s", pack_id, exc)
+                moved = [(m, s) for m, s in moved if m.packed is not None and m.packed.pack_id != pack_id]
+        return moved
+
+    def _drop(self, manifests: list[Manifest]) -> ReleaseReport:
+        """Release what objects no longer in the index (settled so) held: a stored object's
+        own chunks, and the chunks of every pack no object lies in any more."""
+        chunks: list[ChunkPlacement] = []
+        names = []
+        for manifest in manifests:
+            names.append(f"{manifest.bucket}/{manifest.key}")
+            if manifest.packed is None:
+                chunks += [c for segment in manifest.segments for c in segment.chunks]
+                continue
+            pack_id = manifest.packed.pack_id
+            if pack_id is None or pack_id not in self.index.packs or self.index.pack_refs(pack_id):
+                continue  # only in the buffer, or its pack still holds live objects
+            chunks += [c for segment in self.index.packs.pop(pack_id).segments for c in segment.chunks]
+        return self._release(chunks, ", ".join(names))
 
     # -- cost and term -----------------------------------------------------------------
 
@@ -585,7 +836,7 @@ class MemoClient:
         index = self.index
         self.orders.sync(self.chain.orders_of_user(self.address))
         orders = {"0x" + o.order_id.hex(): o for o in self.orders.all()}
-        manifests = [m for bucket in sorted(index.objects) for _, m in sorted(index.objects[bucket].items())]
+        manifests = [index.placement(m) for bucket in sorted(index.objects) for _, m in sorted(index.objects[bucket].items())]
         providers = sorted({c.provider for m in manifests for s in m.segments for c in s.chunks})
         if check_health:
             answered = list(self._pool.map(self.providers.answers, providers))
@@ -633,10 +884,16 @@ class MemoClient:
             default = (self.config.k, self.config.m)
             new = read_records(scan, self._secret, self.providers, self._pool, default)
             records = sorted({**known, **{r.record_id: r for r in new}}.values(), key=lambda r: r.record_id)
+            # changes still in the write buffer (a client that stopped before settling them), but
+            # for those the chain holds already (it stopped after settling, before forgetting them)
+            settled = {leaf.record_id for record in records for leaf in record.leaves()}
+            pending = [c for c in self._buffer.changes() if c.record.record_id not in settled]
+            self._buffer.keep_only(pending)
             index = Index()
-            for record in records:
-                index.apply(record)
+            index.replay([*records, *(c.record for c in pending)])
             self._index, self._records, self._states = index, records, states
+            if pending:
+                self._arm_flush()
             self._save_cache()
             return RecoveryReport(
                 orders=len(chain_orders),
@@ -662,17 +919,26 @@ class MemoClient:
 
     # -- internals ----------------------------------------------------------------------
 
-    def _release(self, manifest: Manifest) -> ReleaseReport:
-        """Release the chunks of an object no longer in the index (best effort, logged)."""
-        chunks = [c for segment in manifest.segments for c in segment.chunks]
+    def _release(self, chunks: list[ChunkPlacement], what: str) -> ReleaseReport:
+        """Release chunks no object in the index needs (best effort, logged)."""
+        if not chunks:
+            return ReleaseReport()
         try:
             report = release_chunks(self._ctx, chunks)
         except Exception as exc:  # the chain refused or is down: the chunks stay paid for now
-            log.warning("the chunks of %s/%s stay paid for now: %s", manifest.bucket, manifest.key, exc)
+            log.warning("the chunks of %s stay paid for now: %s", what, exc)
             return ReleaseReport(kept={"*": f"{type(exc).__name__}: {exc}"})
         for order, why in report.kept.items():
-            log.info("order %s keeps chunks of %s/%s paid: %s", order, manifest.bucket, manifest.key, why)
+            log.info("order %s keeps chunks of %s paid: %s", order, what, why)
         return report
+
+    def _data_tags(self, stripe: StripeLayout, object_id: bytes, index: int) -> list[bytes]:
+        """The tags of segment ``index`` of object (or pack) ``object_id``'s chunks."""
+        ident = int.from_bytes(object_id[:8], "big")
+        return [
+            self._tags.make(ChunkTag(DATA, ident ^ (index >> 16), index & 0xFFFF, c, stripe.k, stripe.m))
+            for c in range(stripe.k + stripe.m)
+        ]
 
     def _write_record(self, record: IndexRecord, layout: StripeLayout, session: UploadSession | None = None) -> None:
         """Store an index record (in ``session``, or a session of its own), settle, apply it."""
@@ -690,9 +956,34 @@ class MemoClient:
         ]
         session.place(stripes, tags)
         session.commit()
-        self.index.apply(record)
+        if record.op == "batch":
+            self.index.settle_flushed(record)
+        else:
+            self.index.apply(record)
         self._records.append(record)
         self._save_cache()  # against the order states of the last recovery: the next one lists these orders again
+
+
+def _is_current(index: Index, manifest: Manifest | None) -> bool:
+    """Whether the index still holds ``manifest``'s object under its key."""
+    if manifest is None:
+        return False
+    current = index.objects.get(manifest.bucket, {}).get(manifest.key)
+    return current is not None and current.object_id == manifest.object_id
+
+
+def _repointed(record: IndexRecord, places: Mapping[str, PackedAt]) -> IndexRecord:
+    """A buffered put's record with its object's place in the flush's pack."""
+    assert record.manifest is not None
+    return record.model_copy(update={"manifest": record.manifest.model_copy(
+        update={"packed": places[record.manifest.object_id]})})
+
+
+def _merge(report: ReleaseReport, more: ReleaseReport) -> None:
+    report.chunks += more.chunks
+    report.orders += more.orders
+    report.refunded += more.refunded
+    report.kept.update(more.kept)
 
 
 def _progress_counter(progress: Callable[[int, int], None] | None, total: int) -> Callable[[int], None] | None:

@@ -37,8 +37,9 @@ from memo_py.codec.segments import StripeLayout, decode_segment
 from memo_py.crypto.aead import derive_object_key
 from memo_py.errors import ChecksumMismatch, DecryptionFailed, NotEnoughChunks
 from memo_py.protocol.limits import MAX_RUN_BYTES
-from memo_py.user.manifest import ChunkPlacement, Manifest, SegmentEntry
+from memo_py.user.manifest import ChunkPlacement, Manifest, Pack, PackedAt, SegmentEntry
 from memo_py.user.network import ProviderPool
+from memo_py.user.packing import covering_segments
 
 __all__ = ["Downloader", "Held", "Run", "hedge_after", "plan_runs", "SEGMENTS_PER_WINDOW", "WINDOWS_AHEAD"]
 
@@ -152,6 +153,17 @@ class Downloader:
                 hashed.result()
         if md5.hexdigest() != manifest.etag:
             raise ChecksumMismatch(f"{manifest.bucket}/{manifest.key}: MD5 {md5.hexdigest()} is not the etag {manifest.etag}")
+
+    def read_sealed(self, pack: Pack, at: PackedAt) -> bytes:
+        """The sealed bytes of a packed object: the pack segments that hold them, decoded and
+        authenticated under the pack's key, then sliced (:mod:`memo_py.user.packing`)."""
+        layout = pack.layout.stripe
+        pack_id = bytes.fromhex(pack.pack_id)
+        key = derive_object_key(self._secret, pack_id)
+        wanted = [pack.segments[i] for i in covering_segments(at, layout.segment_bytes)]
+        plaintext = b"".join(self._decode(layout, key, pack_id, held) for held in self.fetch_window(layout, wanted))
+        start = at.offset - wanted[0].index * layout.segment_bytes
+        return plaintext[start : start + at.length]
 
     def fetch_window(self, layout: StripeLayout, segments: Sequence[SegmentEntry]) -> list[Held]:
         """Chunks of every segment, read in runs: the k data chunks first. A segment short

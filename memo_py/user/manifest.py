@@ -23,7 +23,7 @@ import struct
 from datetime import datetime, timezone
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from memo_py.codec.segments import StripeLayout
 from memo_py.errors import InvalidLength
@@ -33,6 +33,8 @@ __all__ = [
     "ChunkPlacement",
     "SegmentEntry",
     "Manifest",
+    "PackedAt",
+    "Pack",
     "ObjectInfo",
     "BucketInfo",
     "IndexRecord",
@@ -83,8 +85,36 @@ class SegmentEntry(BaseModel):
     chunks: tuple[ChunkPlacement, ...]
 
 
+class PackedAt(BaseModel):
+    """Where a packed object's sealed bytes lie: ``length`` bytes at ``offset`` of pack
+    ``pack_id``'s plaintext; ``pack_id`` None while they are only in the local write buffer."""
+
+    model_config = ConfigDict(frozen=True)
+
+    pack_id: str | None  # hex
+    offset: int = Field(ge=0)
+    length: int = Field(ge=1)
+
+
+class Pack(BaseModel):
+    """Stripes shared by small objects: their sealed bytes end to end (:mod:`memo_py.user.packing`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    pack_id: str  # hex; the pack's segments are encrypted under the key derived from it
+    size: int = Field(ge=1)
+    layout: Layout
+    segments: tuple[SegmentEntry, ...]
+
+    def orders(self) -> set[tuple[str, str]]:
+        return {(c.provider, c.order_id) for s in self.segments for c in s.chunks}
+
+
 class Manifest(BaseModel):
-    """Everything needed to read one object back (with the master secret)."""
+    """Everything needed to read one object back (with the master secret).
+
+    A packed object (smaller than a segment) has no segments of its own: ``packed``
+    says where its bytes, sealed under its own key, lie in a :class:`Pack`."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -99,6 +129,7 @@ class Manifest(BaseModel):
     created: float
     layout: Layout
     segments: tuple[SegmentEntry, ...] = ()
+    packed: PackedAt | None = None
 
     @property
     def info(self) -> ObjectInfo:
@@ -144,17 +175,32 @@ class BucketInfo(BaseModel):
 
 
 class IndexRecord(BaseModel):
-    """One change to the User's index."""
+    """One change to the User's index, or a batch of them (``op == "batch"``: the changes a
+    write-buffer flush settles, in ``records``, and the packs their objects lie in)."""
 
     model_config = ConfigDict(frozen=True)
 
     record_id: int = Field(ge=0, lt=2**64)
-    op: Literal["create_bucket", "delete_bucket", "put_object", "delete_object"]
+    op: Literal["create_bucket", "delete_bucket", "put_object", "delete_object", "batch"]
     bucket: str
     time: float
     key: str | None = None
     layout: Layout | None = None
     manifest: Manifest | None = None
+    records: tuple[IndexRecord, ...] = ()
+    packs: tuple[Pack, ...] = ()
+
+    @model_validator(mode="after")
+    def _flat(self) -> IndexRecord:
+        if any(r.op == "batch" for r in self.records):
+            raise ValueError("a batch record holds no batch")
+        if self.op != "batch" and (self.records or self.packs):
+            raise ValueError(f"a {self.op} record holds no records or packs")
+        return self
+
+    def leaves(self) -> list[IndexRecord]:
+        """The single changes this record holds (itself, unless it is a batch)."""
+        return list(self.records) if self.op == "batch" else [self]
 
 
 def record_object_id(record_id: int) -> bytes:
