@@ -44,7 +44,8 @@ from memo_py.gateway.auth import Verified, verify_request
 from memo_py.gateway.checksums import Checksums, expected_checksums, requested_algorithms
 from memo_py.gateway.chunked import AwsChunkedDecoder
 from memo_py.gateway.config import GatewayConfig
-from memo_py.gateway.errors import S3Error
+from memo_py.gateway import api
+from memo_py.gateway.errors import S3Error, from_sdk
 from memo_py.gateway.multipart import MAX_PARTS, Uploads, multipart_etag
 from memo_py.gateway.s3xml import element, encode_key, iso8601
 from memo_py.user.names import validate_object_key
@@ -108,12 +109,14 @@ def build_app(gateway: Gateway) -> Starlette:
 
     async def handle(request: Request) -> Response:
         request_id = secrets.token_hex(8).upper()
+        if api.is_api_request(request):
+            return await api.handle(gateway, request)
         try:
             response = await _dispatch(gateway, request)
         except S3Error as exc:
             response = _error(exc, request, request_id)
         except Exception as exc:  # an SDK error, or a bug: S3's answer for it, never a traceback
-            mapped = _from_sdk(exc)
+            mapped = from_sdk(exc)
             if mapped.code == "InternalError":
                 log.exception("request %s %s failed", request.method, request.url.path)
             response = _error(mapped, request, request_id)
@@ -777,25 +780,3 @@ def _error(exc: S3Error, request: Request, request_id: str) -> Response:
     return Response(exc.xml(request_id), status_code=exc.status, media_type="application/xml")
 
 
-def _from_sdk(exc: Exception) -> S3Error:
-    """S3's error for an exception of the User client."""
-    from memo_py.chain.errors import ChainUnavailable
-
-    table: list[tuple[type[BaseException], str]] = [
-        (memo_errors.NoSuchBucket, "NoSuchBucket"),
-        (memo_errors.NoSuchKey, "NoSuchKey"),
-        (memo_errors.BucketNotEmpty, "BucketNotEmpty"),
-        (memo_errors.BucketAlreadyExists, "BucketAlreadyOwnedByYou"),
-        (memo_errors.InvalidBucketName, "InvalidBucketName"),
-        (memo_errors.InvalidObjectKey, "KeyTooLongError"),
-        (memo_errors.IndexUnavailable, "ServiceUnavailable"),
-        (memo_errors.NotEnoughChunks, "ServiceUnavailable"),
-        (memo_errors.UploadFailed, "ServiceUnavailable"),
-        (ChainUnavailable, "ServiceUnavailable"),
-    ]
-    for kind, code in table:
-        if isinstance(exc, kind):
-            if code == "KeyTooLongError" and "bytes" not in str(exc):
-                code = "InvalidArgument"
-            return S3Error(code, str(exc))
-    return S3Error("InternalError", "We encountered an internal error. Please try again.")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-__all__ = ["S3Error", "STATUS", "error_xml"]
+from memo_py import errors as sdk_errors
+
+__all__ = ["S3Error", "STATUS", "error_xml", "from_sdk"]
 
 #: The HTTP status of each S3 error code the gateway sends.
 STATUS = {
@@ -78,3 +80,27 @@ def error_xml(code: str, message: str, *, resource: str = "", request_id: str = 
         fields.append(("RequestId", request_id))
     body = "".join(f"<{name}>{escape(str(value))}</{name}>" for name, value in fields)
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<Error>{body}</Error>'.encode()
+
+
+def from_sdk(exc: Exception) -> S3Error:
+    """S3's error for an exception of the User client."""
+    from memo_py.chain.errors import ChainUnavailable
+
+    table: list[tuple[type[BaseException], str]] = [
+        (sdk_errors.NoSuchBucket, "NoSuchBucket"),
+        (sdk_errors.NoSuchKey, "NoSuchKey"),
+        (sdk_errors.BucketNotEmpty, "BucketNotEmpty"),
+        (sdk_errors.BucketAlreadyExists, "BucketAlreadyOwnedByYou"),
+        (sdk_errors.InvalidBucketName, "InvalidBucketName"),
+        (sdk_errors.InvalidObjectKey, "KeyTooLongError"),
+        (sdk_errors.IndexUnavailable, "ServiceUnavailable"),
+        (sdk_errors.NotEnoughChunks, "ServiceUnavailable"),
+        (sdk_errors.UploadFailed, "ServiceUnavailable"),
+        (ChainUnavailable, "ServiceUnavailable"),
+    ]
+    for kind, code in table:
+        if isinstance(exc, kind):
+            if code == "KeyTooLongError" and "bytes" not in str(exc):
+                code = "InvalidArgument"
+            return S3Error(code, str(exc))
+    return S3Error("InternalError", "We encountered an internal error. Please try again.")

@@ -252,6 +252,18 @@ def placeholder_manifest(bucket: str, key: str, size: int, layout: Layout, conte
     )
 
 
+def _stored_bytes(manifest: Manifest) -> int:
+    """Bytes the object takes on its Providers: its stripes, or for a packed object its share
+    of its pack's (in proportion to its sealed bytes; 0 while it is only in the write buffer)."""
+    stripe = manifest.layout.stripe
+    per_segment = (stripe.k + stripe.m) * stripe.chunk_blobs * BYTES_PER_BLOB
+    if manifest.packed is None:
+        return len(manifest.segments) * per_segment
+    if manifest.packed.pack_id is None:
+        return 0
+    return -(-manifest.packed.length * per_segment // stripe.segment_bytes)
+
+
 def object_status(
     manifest: Manifest,
     orders: Mapping[str, OrderState],
@@ -277,11 +289,13 @@ def object_status(
             ends.append(order.end_epoch - 1)
             monthly += monthly_wei(order.price, stripe.chunk_blobs * PAYLOAD_BYTES_PER_BLOB, epoch_seconds)
     through = min(ends, default=current_epoch)
+    if manifest.packed is not None and manifest.segments:  # its share of its pack's stripes
+        monthly = monthly * manifest.packed.length // (len(manifest.segments) * stripe.segment_bytes)
     return ObjectStatus(
         bucket=manifest.bucket,
         key=manifest.key,
         size=manifest.size,
-        stored_bytes=len(manifest.segments) * (stripe.k + stripe.m) * stripe.chunk_blobs * BYTES_PER_BLOB,
+        stored_bytes=_stored_bytes(manifest),
         providers=tuple(sorted(providers)),
         weakest_stripe=weakest if manifest.segments else stripe.k + stripe.m,
         k=stripe.k,

@@ -7,12 +7,15 @@ Two access keys map to the devnet's two Users: each sees only its own buckets.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import boto3
 import httpx
@@ -381,3 +384,90 @@ def test_boto3_over_https_sends_aws_chunked_with_a_crc32_trailer(gateway, tmp_pa
         finally:
             process.kill()
             log.close()
+
+
+# -- the JSON/HTTP API (memo_py/gateway/api.py), over real HTTP beside S3 ------------------
+
+
+def api(endpoint, who=ALICE):
+    return httpx.Client(base_url=endpoint + "/_api/v1", auth=tuple(who), timeout=120)
+
+
+def test_the_http_api_is_described_by_its_openapi_document_and_serves_every_path(gateway):
+    from openapi_spec_validator import validate
+
+    endpoint, _ = gateway
+    document = httpx.get(endpoint + "/openapi.json").json()
+    validate(document)
+    with api(endpoint) as alice:
+        alice.put("/buckets/api-doc").raise_for_status()
+        alice.put("/buckets/api-doc/objects/k", content=b"v").raise_for_status()
+        for path, operations in document["paths"].items():
+            url = path.removeprefix("/_api/v1").replace("{bucket}", "api-doc").replace("{key}", "k")
+            for method in {"get", "head"} & set(operations):
+                answer = alice.request(method.upper(), url)
+                assert answer.status_code == 200, (method, path, answer.text)
+        alice.delete("/buckets/api-doc/objects/k").raise_for_status()
+        alice.delete("/buckets/api-doc").raise_for_status()
+
+
+def test_the_http_api_round_trips_objects_that_s3_sees_too(gateway):
+    endpoint, _ = gateway
+    odd = "dir/a key with spaces & 100%.txt"
+    data = os.urandom(300_000)
+    with api(endpoint) as alice:
+        made = alice.put("/buckets/api-bkt", params={"k": 2, "m": 1})
+        assert made.status_code == 201 and (made.json()["k"], made.json()["m"]) == (2, 1)
+        put = alice.put(f"/buckets/api-bkt/objects/{quote(odd)}", content=data,
+                        headers={"content-type": "text/plain", "x-memo-meta-owner": "alice"})
+        assert put.status_code == 201
+        assert put.json()["etag"] == hashlib.md5(data).hexdigest() and put.json()["size"] == len(data)
+        for i in range(3):
+            alice.put(f"/buckets/api-bkt/objects/flat-{i}", content=b"x" * i).raise_for_status()
+        got = alice.get(f"/buckets/api-bkt/objects/{quote(odd)}")
+        assert got.content == data and got.headers["content-type"].startswith("text/plain")
+        assert got.headers["x-memo-meta-owner"] == "alice"
+        head = alice.head(f"/buckets/api-bkt/objects/{quote(odd)}")
+        assert head.headers["content-length"] == str(len(data)) and head.content == b""
+        rolled = alice.get("/buckets/api-bkt/objects", params={"delimiter": "/"}).json()
+        assert rolled["prefixes"] == ["dir/"] and [o["key"] for o in rolled["objects"]] == ["flat-0", "flat-1", "flat-2"]
+        first = alice.get("/buckets/api-bkt/objects", params={"max_keys": 2}).json()
+        assert first["truncated"] and [o["key"] for o in first["objects"]] == [odd, "flat-0"]
+        rest = alice.get("/buckets/api-bkt/objects", params={"max_keys": 2, "token": first["next_token"]}).json()
+        assert not rest["truncated"] and [o["key"] for o in rest["objects"]] == ["flat-1", "flat-2"]
+        assert s3(endpoint).get_object(Bucket="api-bkt", Key=odd)["Body"].read() == data  # one User, two faces
+        status = alice.get("/status").json()
+        assert status["objects"] >= 4 and int(status["balance_wei"]) > 0 and status["buckets"] >= 1
+        assert alice.delete("/buckets/api-bkt").json()["error"]["code"] == "BucketNotEmpty"
+        for key in (quote(odd), "flat-0", "flat-1", "flat-2"):
+            assert alice.delete(f"/buckets/api-bkt/objects/{key}").status_code == 204
+        missing = alice.get("/buckets/api-bkt/objects/flat-0")
+        assert missing.status_code == 404 and missing.json()["error"]["code"] == "NoSuchKey"
+        assert alice.delete("/buckets/api-bkt").status_code == 204
+
+
+def test_the_http_api_refuses_bad_credentials_other_users_and_bad_input(gateway):
+    endpoint, _ = gateway
+    with api(endpoint, (ALICE[0], "wrong-secret-wrong")) as wrong:
+        refused = wrong.get("/buckets")
+        assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Basic")
+        assert refused.json()["error"]["code"] == "Unauthorized"
+    assert httpx.get(endpoint + "/_api/v1/buckets").status_code == 401  # no credentials at all
+    with api(endpoint) as alice, api(endpoint, BOB) as bob:
+        alice.put("/buckets/api-private").raise_for_status()
+        hidden = bob.get("/buckets/api-private/objects")
+        assert hidden.status_code == 404 and hidden.json()["error"]["code"] == "NoSuchBucket"
+        assert alice.put("/buckets/Bad_Name").json()["error"]["code"] == "InvalidBucketName"
+        assert alice.put("/buckets/api-private", params={"k": "two"}).status_code == 400
+        assert alice.get("/nowhere").status_code == 404
+        assert alice.post("/buckets").status_code == 405
+        assert alice.put("/buckets/api-private").json()["error"]["code"] == "BucketAlreadyOwnedByYou"
+        # a body cut short: the connection closes after 10 of the 1,000 bytes announced
+        host, port = endpoint.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port))) as raw:
+            credentials = base64.b64encode(f"{ALICE[0]}:{ALICE[1]}".encode()).decode()
+            raw.sendall(f"PUT /_api/v1/buckets/api-private/objects/cut HTTP/1.1\r\nHost: {host}\r\n"
+                        f"Authorization: Basic {credentials}\r\nContent-Length: 1000\r\n\r\n".encode() + b"x" * 10)
+        time.sleep(1)
+        assert alice.head("/buckets/api-private/objects/cut").status_code == 404  # nothing partial stored
+        assert alice.delete("/buckets/api-private").status_code == 204
