@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
@@ -277,6 +278,25 @@ bucket_location = us-east-1
     assert "s3cmd-bkt" not in cli("ls")
 
 
+def test_boto3_pages_a_listing_past_1000_keys(gateway):
+    endpoint, _ = gateway
+    alice = s3(endpoint)
+    alice.create_bucket(Bucket="many")
+    keys = [f"k/{i:05d}" for i in range(1100)]
+    with ThreadPoolExecutor(16) as pool:  # small puts: answered from the write buffer, settled in packs
+        list(pool.map(lambda key: alice.put_object(Bucket="many", Key=key, Body=key.encode()), keys))
+    pages = list(alice.get_paginator("list_objects_v2").paginate(Bucket="many", Prefix="k/"))
+    assert [len(p["Contents"]) for p in pages] == [1000, 100]
+    assert [o["Key"] for p in pages for o in p["Contents"]] == keys
+    v1 = alice.list_objects(Bucket="many", Marker="k/01049")
+    assert [o["Key"] for o in v1["Contents"]] == keys[1050:] and not v1["IsTruncated"]
+    assert alice.get_object(Bucket="many", Key="k/00777")["Body"].read() == b"k/00777"
+    for start in range(0, 1100, 1000):
+        chunk = [{"Key": key} for key in keys[start:start + 1000]]
+        assert not alice.delete_objects(Bucket="many", Delete={"Objects": chunk}).get("Errors")
+    alice.delete_bucket(Bucket="many")
+
+
 def test_rclone_syncs_a_tree_and_a_second_sync_transfers_nothing(gateway, tmp_path):
     endpoint, _ = gateway
     env = {**os.environ, "RCLONE_CONFIG_MEMO_TYPE": "s3", "RCLONE_CONFIG_MEMO_PROVIDER": "Other",
@@ -290,7 +310,7 @@ def test_rclone_syncs_a_tree_and_a_second_sync_transfers_nothing(gateway, tmp_pa
         return done
 
     tree = tmp_path / "tree"
-    files = {f"d{i % 3}/f{i}.txt": os.urandom(100 + i) for i in range(12)}
+    files = {f"d{i % 10}/f{i}.txt": os.urandom(100 + i % 200) for i in range(1000)}  # a home directory's many small files
     for name, content in files.items():
         (tree / name).parent.mkdir(parents=True, exist_ok=True)
         (tree / name).write_bytes(content)
