@@ -479,8 +479,9 @@ async def _upload_part(gateway: Gateway, client: Any, s3: S3Request) -> Response
         part = await run_in_threadpool(gateway.uploads.write_part, info, number, data, {})
         result = [element("ETag", f'"{part.etag}"'), element("LastModified", iso8601(_utc(part.last_modified)))]
         return _xml(s3xml.document("CopyPartResult", result))
-    data, checksums = await _read_payload(s3)
-    part = await run_in_threadpool(gateway.uploads.write_part, info, number, data, checksums)
+    with gateway.uploads.open_part(info, number) as writer:  # stored as it arrives, never whole in memory
+        checksums = await _take_payload(s3, writer.write, MAX_PAYLOAD_BYTES)
+        part = await run_in_threadpool(writer.commit, checksums)
     return Response(status_code=200, headers={"ETag": f'"{part.etag}"',
                                               **{f"x-amz-checksum-{a}": v for a, v in checksums.items()}})
 

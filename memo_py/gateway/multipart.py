@@ -56,6 +56,43 @@ class PartInfo:
     last_modified: float
 
 
+class PartWriter:
+    """One part being written: to a temporary file, hashed as it goes; :meth:`commit` fsyncs it
+    and puts it in place, and leaving the ``with`` block without a commit removes it (a body
+    refused half-way leaves no part, and an earlier part of that number stays as it was)."""
+
+    def __init__(self, directory: Path, number: int) -> None:
+        self._directory, self._number = directory, number
+        self._tmp = directory / f".{number}.{secrets.token_hex(4)}.tmp"
+        self._file = open(self._tmp, "wb")
+        self._md5 = hashlib.md5(usedforsecurity=False)
+        self._size = 0
+        self._done = False
+
+    def write(self, data: bytes) -> None:
+        self._file.write(data)
+        self._md5.update(data)
+        self._size += len(data)
+
+    def commit(self, checksums: dict[str, str]) -> PartInfo:
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        part = PartInfo(self._number, self._md5.hexdigest(), self._size, dict(checksums), time.time())
+        os.replace(self._tmp, self._directory / f"{self._number}.part")
+        _write_json(self._directory / f"{self._number}.json", part.__dict__)
+        self._done = True
+        return part
+
+    def __enter__(self) -> PartWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._done:
+            self._file.close()
+            self._tmp.unlink(missing_ok=True)
+
+
 class Uploads:
     """The multipart uploads in progress under ``root``."""
 
@@ -101,21 +138,19 @@ class Uploads:
     # -- parts ----------------------------------------------------------------
 
     def write_part(self, info: UploadInfo, number: int, data: bytes, checksums: dict[str, str]) -> PartInfo:
+        """Store part ``number`` of ``data`` (a part already in memory: a copied range)."""
+        with self.open_part(info, number) as part:
+            part.write(data)
+            return part.commit(checksums)
+
+    def open_part(self, info: UploadInfo, number: int) -> PartWriter:
+        """A new part ``number``, written as its body arrives (:class:`PartWriter`)."""
         if not 1 <= number <= MAX_PARTS:
             raise S3Error("InvalidArgument", f"part number must be an integer between 1 and {MAX_PARTS}")
         directory = self.root / info.upload_id
         if not directory.is_dir():
             raise S3Error("NoSuchUpload", "the specified upload does not exist", UploadId=info.upload_id)
-        part = PartInfo(number, hashlib.md5(data, usedforsecurity=False).hexdigest(), len(data), dict(checksums),
-                        time.time())
-        tmp = directory / f".{number}.{secrets.token_hex(4)}.tmp"
-        with open(tmp, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, directory / f"{number}.part")
-        _write_json(directory / f"{number}.json", part.__dict__)
-        return part
+        return PartWriter(directory, number)
 
     def parts(self, info: UploadInfo) -> list[PartInfo]:
         directory = self.root / info.upload_id

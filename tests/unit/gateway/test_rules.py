@@ -110,3 +110,21 @@ def test_delete_and_complete_bodies_as_boto3_sends_them():
                       b"</Object></Delete>")
     keys, _ = s3xml.parse_delete(billion_laughs)  # small expansions are XML; large ones expat refuses
     assert keys == ["a" * 1000]
+
+
+def test_a_part_refused_half_way_leaves_no_trace_and_the_earlier_part_in_place(tmp_path):
+    uploads = Uploads(tmp_path)
+    info = uploads.create("alice", "bkt", "key", "binary/octet-stream", {})
+    first = uploads.write_part(info, 1, b"a" * 10, {})
+    with pytest.raises(S3Error):
+        with uploads.open_part(info, 1) as writer:  # a body whose checksum turns out wrong at its end
+            writer.write(b"b" * 5)
+            raise S3Error("BadDigest", "the checksum does not match")
+    assert uploads.parts(info) == [first] and uploads.read_part(info, 1) == b"a" * 10
+    assert not [p for p in (tmp_path / info.upload_id).iterdir() if p.suffix == ".tmp"]
+    with uploads.open_part(info, 2) as writer:
+        for piece in (b"x" * 3, b"y" * 4):
+            writer.write(piece)
+        second = writer.commit({"crc32": "AAAAAA=="})
+    assert second.etag == hashlib.md5(b"xxxyyyy").hexdigest() and second.size == 7
+    assert uploads.parts(info) == [first, second] and uploads.read_part(info, 2) == b"xxxyyyy"
